@@ -1,0 +1,94 @@
+"""Assembling the corpus from writers' batches: ids, de-duplication, stratified splits, augmentation.
+
+Used once to build corpus v1 (`netra data assemble`); the test split is frozen from then on. New data
+goes to train/validation only (see `netra.training.dataset`)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from netra.data.augment import augment_row
+from netra.data.neardup import near_duplicate_pairs
+from netra.data.schema import FIELDS
+
+AUGMENT_SHARE = 0.35
+
+
+def _digest(text: str) -> int:
+    return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:12], 16)
+
+
+def stratum(row: dict[str, Any]) -> str:
+    if row["label"] == "partisan":
+        return "partisan:" + row["categories"][0]
+    return "neutral:" + str(row.get("lookalike"))
+
+
+def assign_splits(rows: list[dict[str, Any]]) -> None:
+    """Deterministic 80/10/10 split, stratified by label and main category / look-alike."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(stratum(row), []).append(row)
+    for members in groups.values():
+        members.sort(key=lambda r: _digest(r["text"]))
+        for k, row in enumerate(members):
+            row["split"] = "test" if k % 10 == 0 else "validation" if k % 10 == 5 else "train"
+
+
+def drop_near_duplicates(rows: list[dict[str, Any]], threshold: float = 0.7) -> list[dict[str, Any]]:
+    drop = {j for _, j, _ in near_duplicate_pairs([r["text"] for r in rows], threshold)}
+    return [r for k, r in enumerate(rows) if k not in drop]
+
+
+def augment(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    methods = ("typo", "slang", "emoji", "swap")
+    out = []
+    seen = {" ".join(r["text"].lower().split()) for r in rows}
+    for row in rows:
+        h = _digest(row["id"])
+        if (h % 1000) / 1000 >= AUGMENT_SHARE:
+            continue
+        extra = augment_row(row, methods[(h // 1000) % len(methods)])
+        if extra is None:
+            continue
+        key = " ".join(extra["text"].lower().split())
+        if key not in seen:
+            seen.add(key)
+            out.append(extra)
+    return out
+
+
+def assemble(raw_dir: Path, output: Path) -> dict[str, int]:
+    written: list[dict[str, Any]] = []
+    for writer_dir in sorted(p for p in raw_dir.iterdir() if p.is_dir()):
+        count = 0
+        for part in sorted(writer_dir.glob("*.jsonl")):
+            for line in part.read_text(encoding="utf-8").splitlines():
+                if not line.strip():
+                    continue
+                row = json.loads(line)
+                count += 1
+                row["id"] = f"{writer_dir.name}-{count:04d}"
+                row["text"] = row["text"].strip()
+                row["origin"] = "written"
+                if row["label"] == "partisan":
+                    row["lookalike"] = None
+                else:
+                    row["categories"] = []
+                written.append(row)
+    before = len(written)
+    unique: dict[str, dict[str, Any]] = {}
+    for row in written:
+        unique.setdefault(" ".join(row["text"].lower().split()), row)
+    written = drop_near_duplicates(list(unique.values()))
+    assign_splits(written)
+    augmented = augment(written)
+    rows = written + augmented
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with output.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps({k: row.get(k) for k in FIELDS}, ensure_ascii=False) + "\n")
+    return {"raw": before, "written": len(written), "augmented": len(augmented)}

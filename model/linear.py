@@ -1,0 +1,135 @@
+"""The linear backend: word + character n-gram TF-IDF and logistic regression, saved without pickle.
+
+Files in the model folder: `model.safetensors` (idf vectors, coefficients, intercepts) and
+`vocabulary.json` (the two n-gram vocabularies). Evidence is exact: the partisan logit of a post is a
+sum over its active features, and every feature is shared out among the tokens that produced it, so each
+token's contribution is known and mapped back to its original character span.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from safetensors.numpy import load_file, save_file
+
+from netra.model.features import TfidfFeatures
+from netra.model.normalize import NormalizedText
+
+WEIGHTS_FILE = "model.safetensors"
+VOCAB_FILE = "vocabulary.json"
+
+
+class LinearModel:
+    def __init__(
+        self,
+        features: TfidfFeatures,
+        coef: np.ndarray,
+        intercept: float,
+        category_coef: np.ndarray,
+        category_intercept: np.ndarray,
+    ) -> None:
+        self.features = features
+        self.coef = np.asarray(coef, dtype=np.float64)
+        self.intercept = float(intercept)
+        self.category_coef = np.asarray(category_coef, dtype=np.float64)
+        self.category_intercept = np.asarray(category_intercept, dtype=np.float64)
+
+    # -- training -------------------------------------------------------------------------------
+    @classmethod
+    def fit(
+        cls,
+        normalized_texts: Sequence[str],
+        labels: np.ndarray,
+        category_targets: np.ndarray,
+        c_partisan: float = 4.0,
+        c_category: float = 4.0,
+        min_df: int = 2,
+        class_weight: str | None = "balanced",
+        seed: int = 13,
+    ) -> LinearModel:
+        """`labels`: 1 for partisan. `category_targets`: (n, 8) 0/1; categories are learned on partisan posts,
+        so they are probabilities given that a post is partisan."""
+        from sklearn.linear_model import LogisticRegression
+
+        features = TfidfFeatures.fit(normalized_texts, min_df=min_df)
+        x = features.transform(normalized_texts)
+        partisan = LogisticRegression(
+            C=c_partisan, class_weight=class_weight, max_iter=2000, solver="liblinear", random_state=seed
+        ).fit(x, labels)
+        mask = np.asarray(labels) == 1
+        coefs, intercepts = [], []
+        for k in range(category_targets.shape[1]):
+            y = category_targets[mask, k]
+            if y.min() == y.max():  # a category never (or always) present: a constant model
+                coefs.append(np.zeros(x.shape[1]))
+                intercepts.append(-10.0 if y.max() == 0 else 10.0)
+                continue
+            lr = LogisticRegression(
+                C=c_category, class_weight=class_weight, max_iter=2000, solver="liblinear", random_state=seed
+            ).fit(x[mask], y)
+            coefs.append(lr.coef_[0])
+            intercepts.append(float(lr.intercept_[0]))
+        return cls(
+            features, partisan.coef_[0], float(partisan.intercept_[0]), np.vstack(coefs), np.array(intercepts)
+        )
+
+    # -- inference ------------------------------------------------------------------------------
+    def logits(self, normalized: Sequence[NormalizedText]) -> tuple[np.ndarray, np.ndarray, object]:
+        """Raw partisan logits, category logits (n, 8) and the feature matrix."""
+        x = self.features.transform_tokens([n.tokens for n in normalized])
+        partisan = x @ self.coef + self.intercept
+        categories = x @ self.category_coef.T + self.category_intercept
+        return np.asarray(partisan).ravel(), np.asarray(categories), x
+
+    def token_contributions(self, normalized: NormalizedText, row) -> np.ndarray:
+        """Each token's share of the partisan logit (intercept excluded)."""
+        tokens = normalized.tokens
+        per_token = self.features.token_feature_counts(tokens)
+        totals: dict[int, float] = {}
+        for features in per_token:
+            for col, share in features.items():
+                totals[col] = totals.get(col, 0.0) + share
+        value = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
+        out = np.zeros(len(tokens))
+        for position, features in enumerate(per_token):
+            out[position] = sum(
+                share / totals[col] * value.get(col, 0.0) * self.coef[col] for col, share in features.items()
+            )
+        return out
+
+    # -- persistence ----------------------------------------------------------------------------
+    def save(self, folder: Path) -> None:
+        save_file(
+            {
+                "word_idf": self.features.word_idf,
+                "char_idf": self.features.char_idf,
+                "coef": self.coef,
+                "intercept": np.array([self.intercept]),
+                "category_coef": self.category_coef,
+                "category_intercept": self.category_intercept,
+            },
+            str(folder / WEIGHTS_FILE),
+        )
+        with (folder / VOCAB_FILE).open("w", encoding="utf-8") as handle:
+            json.dump(
+                {"word": self.features.word_vocab, "char": self.features.char_vocab},
+                handle,
+                ensure_ascii=False,
+            )
+
+    @classmethod
+    def load(cls, folder: Path) -> LinearModel:
+        tensors = load_file(str(folder / WEIGHTS_FILE))
+        with (folder / VOCAB_FILE).open(encoding="utf-8") as handle:
+            vocab = json.load(handle)
+        features = TfidfFeatures(vocab["word"], vocab["char"], tensors["word_idf"], tensors["char_idf"])
+        return cls(
+            features,
+            tensors["coef"],
+            float(tensors["intercept"][0]),
+            tensors["category_coef"],
+            tensors["category_intercept"],
+        )

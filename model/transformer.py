@@ -1,0 +1,128 @@
+"""The transformer backend: a BERT-family `AutoModelForSequenceClassification` with nine outputs.
+
+Output 0 is the partisan logit; outputs 1-8 are the category logits, trained on partisan posts only, so
+they read as "which kind of partisanship, if partisan". The default base is
+`indobenchmark/indobert-base-p1`; any hub id or local folder works.
+
+Inference sorts posts by token length, packs them into batches by a token budget (so padding is per
+batch and short posts are not padded to the longest of the whole input), runs under
+`torch.inference_mode()` and returns results in the input order.
+
+Evidence is gradient x input: the gradient of the partisan logit with respect to the input word
+embeddings, multiplied by the embeddings and summed over the hidden dimension, gives one attribution per
+sub-word; sub-words are summed into the normalised tokens they belong to (via the tokenizer's offset
+mapping), and tokens are mapped back to character spans of the original text.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from netra.model.normalize import NormalizedText
+
+DEFAULT_BASE_MODEL = "indobenchmark/indobert-base-p1"
+
+
+def _torch():
+    import torch
+
+    return torch
+
+
+class TransformerModel:
+    def __init__(self, model, tokenizer, max_length: int = 256, token_budget: int = 8192) -> None:
+        self.model = model
+        self.tokenizer = tokenizer
+        self.max_length = max_length
+        self.token_budget = token_budget
+        self.model.eval()
+
+    @classmethod
+    def load(cls, folder: str | Path, max_length: int = 256) -> TransformerModel:
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained(str(folder))
+        model = AutoModelForSequenceClassification.from_pretrained(str(folder))
+        return cls(model, tokenizer, max_length=max_length)
+
+    def save(self, folder: Path) -> None:
+        self.model.save_pretrained(str(folder), safe_serialization=True)
+        self.tokenizer.save_pretrained(str(folder))
+
+    # -- batching -------------------------------------------------------------------------------
+    def _encode(self, texts: Sequence[str]) -> list[list[int]]:
+        return self.tokenizer(list(texts), truncation=True, max_length=self.max_length)["input_ids"]
+
+    def batches(self, lengths: Sequence[int], batch_size: int) -> list[list[int]]:
+        """Indices grouped into batches: sorted by length, at most `batch_size` posts and roughly
+        `token_budget` padded tokens per batch."""
+        order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+        out: list[list[int]] = []
+        current: list[int] = []
+        for i in order:
+            longest = max(lengths[i], max((lengths[j] for j in current), default=0))
+            if current and (len(current) >= batch_size or longest * (len(current) + 1) > self.token_budget):
+                out.append(current)
+                current = []
+            current.append(i)
+        if current:
+            out.append(current)
+        return out
+
+    def _pad(self, ids: list[list[int]]):
+        torch = _torch()
+        width = max(len(x) for x in ids)
+        pad = self.tokenizer.pad_token_id or 0
+        input_ids = torch.full((len(ids), width), pad, dtype=torch.long)
+        mask = torch.zeros((len(ids), width), dtype=torch.long)
+        for row, x in enumerate(ids):
+            input_ids[row, : len(x)] = torch.tensor(x, dtype=torch.long)
+            mask[row, : len(x)] = 1
+        return input_ids, mask
+
+    def logits(
+        self, normalized: Sequence[NormalizedText], batch_size: int = 32
+    ) -> tuple[np.ndarray, np.ndarray]:
+        torch = _torch()
+        encoded = self._encode([n.text for n in normalized])
+        out = np.zeros((len(normalized), self.model.config.num_labels), dtype=np.float64)
+        with torch.inference_mode():
+            for batch in self.batches([len(x) for x in encoded], batch_size):
+                input_ids, mask = self._pad([encoded[i] for i in batch])
+                result = self.model(input_ids=input_ids, attention_mask=mask).logits
+                out[batch] = result.float().numpy()
+        return out[:, 0], out[:, 1:]
+
+    # -- evidence -------------------------------------------------------------------------------
+    def token_contributions(
+        self, normalized: Sequence[NormalizedText], batch_size: int = 16
+    ) -> list[np.ndarray]:
+        """Gradient x input attribution of the partisan logit, per normalised token."""
+        torch = _torch()
+        enc = self.tokenizer(
+            [n.text for n in normalized],
+            truncation=True,
+            max_length=self.max_length,
+            return_offsets_mapping=True,
+        )
+        results: list[np.ndarray] = [np.zeros(len(n.tokens)) for n in normalized]
+        embeddings = self.model.get_input_embeddings()
+        for batch in self.batches([len(x) for x in enc["input_ids"]], batch_size):
+            input_ids, mask = self._pad([enc["input_ids"][i] for i in batch])
+            inputs_embeds = embeddings(input_ids).detach().requires_grad_(True)
+            logits = self.model(inputs_embeds=inputs_embeds, attention_mask=mask).logits[:, 0]
+            (grad,) = torch.autograd.grad(logits.sum(), inputs_embeds)
+            scores = (grad * inputs_embeds).sum(-1).detach().numpy()
+            for row, i in enumerate(batch):
+                starts = normalized[i].token_starts
+                for position, (s, e) in enumerate(enc["offset_mapping"][i]):
+                    if e <= s:  # special tokens
+                        continue
+                    token_index = bisect.bisect_right(starts, s) - 1
+                    if 0 <= token_index < len(results[i]):
+                        results[i][token_index] += scores[row, position]
+        return results

@@ -1,0 +1,33 @@
+"""Fitting the linear backend."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from netra.data.schema import CATEGORIES
+from netra.model.linear import LinearModel
+from netra.model.normalize import Normalizer
+from netra.training.config import TrainConfig
+
+
+def targets(rows: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
+    labels = np.array([1 if r["label"] == "partisan" else 0 for r in rows])
+    cats = np.array([[1 if c in (r.get("categories") or []) else 0 for c in CATEGORIES] for r in rows])
+    return labels, cats
+
+
+def fit_linear(config: TrainConfig, train: list[dict[str, Any]], normalizer: Normalizer) -> LinearModel:
+    labels, cats = targets(train)
+    texts = [normalizer(r["text"]) for r in train]
+    return LinearModel.fit(
+        texts,
+        labels,
+        cats,
+        c_partisan=config.c_partisan,
+        c_category=config.c_category,
+        min_df=config.min_df,
+        class_weight=None if config.class_weight == "none" else "balanced",
+        seed=config.seed,
+    )
