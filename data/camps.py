@@ -47,14 +47,37 @@ class Marker:
     value: str
 
 
+_CANDIDATE = re.compile(
+    r"(?<![0-9])(?P<zero>0?)(?P<digit>[1-6])(?P<keycap>" + KEYCAP + r")?(?![0-9])"
+    r"|\b(?P<word>satu|dua|tiga|empat|lima|enam)\s+jari\b",
+    re.IGNORECASE,
+)
+_KEYWORD_BEFORE = re.compile(
+    r"(?i)\b(?:no|nomor|nomer|nmr|nomor\s+urut|no\.?\s*urut|paslon|pasangan|urut|calon|caleg|capres|cabup|"
+    r"cawalkot|cagub|kades|cakades)\.?\s*(?:no\.?\s*|nomor\s+|urut\s+)?$"
+)
+
+
 def ballot_numbers(text: str) -> list[Marker]:
-    """Ballot-number mentions (1-6) in their many written forms."""
-    out = []
-    for m in _BALLOT.finditer(text):
-        group = next(g for g in "abcde" if m.group(g))
-        raw = m.group(group)
-        number = NUMBER_WORDS.get(raw.lower()) if raw.isalpha() else int(raw)
-        out.append(Marker(m.start(group), m.end(group), "number", str(number)))
+    """Ballot-number mentions (1-6) in their many written forms: "no 2", "nomor urut 3", "paslon 01",
+    "02", "3️⃣", "salam dua jari". Candidates are found first, then checked against their context."""
+    out: list[Marker] = []
+    for m in _CANDIDATE.finditer(text):
+        if m.group("word"):
+            out.append(Marker(m.start("word"), m.end("word"), "number", str(NUMBER_WORDS[m.group("word").lower()])))
+            continue
+        start, end = m.start("digit"), m.end("digit")
+        follows = text[end : end + 1] if not m.group("keycap") else ""
+        if follows and (follows.isalnum() or follows == "_"):
+            continue  # "2an", "3x": not a standalone number
+        if m.group("keycap"):
+            out.append(Marker(start, end, "number", m.group("digit")))
+        elif m.group("zero"):
+            before = text[m.start() - 1 : m.start()] if m.start() else ""
+            if not (before.isalnum() or before == "_") or _KEYWORD_BEFORE.search(text, max(0, m.start() - 40), m.start()):
+                out.append(Marker(m.start(), end, "number", m.group("digit")))
+        elif _KEYWORD_BEFORE.search(text, max(0, start - 40), start):
+            out.append(Marker(start, end, "number", m.group("digit")))
     return out
 
 

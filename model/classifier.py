@@ -119,14 +119,15 @@ class Classifier:
     # -- scoring --------------------------------------------------------------------------------
     def raw_logits(self, texts: Sequence[str], batch_size: int = 256) -> tuple[np.ndarray, np.ndarray]:
         """Uncalibrated partisan logits and category logits, for training-time calibration."""
-        normalized = [self.normalizer.normalize(t) for t in _check_texts(texts)]
-        return self._logits(normalized, batch_size)
+        partisan, categories, _ = self._logits([self.normalizer.tokens(t) for t in _check_texts(texts)], batch_size)
+        return partisan, categories
 
-    def _logits(self, normalized: list[NormalizedText], batch_size: int) -> tuple[np.ndarray, np.ndarray]:
+    def _logits(self, tokens: list[list[str]], batch_size: int) -> tuple[np.ndarray, np.ndarray, Any]:
+        """Partisan logits, category logits, and what evidence can reuse (the linear feature rows)."""
         if self.kind == "linear":
-            partisan, categories, _ = self.backend.logits(normalized)
-            return partisan, categories
-        return self.backend.logits(normalized, batch_size=batch_size)
+            return self.backend.logits(tokens)
+        partisan, categories = self.backend.logits([" ".join(t) for t in tokens], batch_size=batch_size)
+        return partisan, categories, None
 
     def predict(
         self,
@@ -147,11 +148,12 @@ class Classifier:
         if mode not in ("flagged", "all", "none"):
             raise ValueError(f"evidence must be 'flagged', 'all', 'none' or a bool, got {evidence!r}")
         live = [i for i, t in enumerate(texts) if t.strip()]
-        normalized = [self.normalizer.normalize(texts[i]) for i in live]
         scores = np.zeros(len(texts))
+        features = None
         categories = np.zeros((len(texts), len(CATEGORIES)))
         if live:
-            partisan_logits, category_logits = self._logits(normalized, batch_size)
+            tokens = [self.normalizer.tokens(texts[i]) for i in live]
+            partisan_logits, category_logits, features = self._logits(tokens, batch_size)
             calibration = self.meta.get("calibration", {"method": "none"})
             scores[live] = apply_calibration(partisan_logits, calibration)
             categories[live] = scores[live, None] * sigmoid(category_logits)
@@ -161,25 +163,29 @@ class Classifier:
         if mode != "none" and live:
             wanted = [k for k, i in enumerate(live) if mode == "all" or flagged[i]]
             if wanted:
-                contributions = self._contributions([normalized[k] for k in wanted])
-                for k, contrib in zip(wanted, contributions, strict=True):
-                    explained[live[k]] = _spans(texts[live[k]], normalized[k], contrib)
+                normalized = [self.normalizer.normalize(texts[live[k]]) for k in wanted]
+                rows = features[wanted] if features is not None else None
+                contributions = self._contributions(normalized, rows)
+                for k, norm, contrib in zip(wanted, normalized, contributions, strict=True):
+                    explained[live[k]] = _spans(texts[live[k]], norm, contrib)
         version = self.version
+        score_list = np.round(scores, 6).tolist()
+        category_rows = np.round(categories, 6).tolist()
+        flag_list = (flagged & np.array([bool(t.strip()) for t in texts])).tolist()
         return [
             Prediction(
-                score=round(float(scores[i]), 6),
-                flagged=bool(flagged[i]) and bool(texts[i].strip()),
-                categories={c: round(float(categories[i, j]), 6) for j, c in enumerate(CATEGORIES)},
+                score=score_list[i],
+                flagged=flag_list[i],
+                categories=dict(zip(CATEGORIES, category_rows[i], strict=True)),
                 evidence=explained.get(i, []),
                 model_version=version,
             )
             for i in range(len(texts))
         ]
 
-    def _contributions(self, normalized: list[NormalizedText]) -> list[np.ndarray]:
+    def _contributions(self, normalized: list[NormalizedText], rows: Any) -> list[np.ndarray]:
         if self.kind == "linear":
-            _, _, x = self.backend.logits(normalized)
-            return [self.backend.token_contributions(n, x[i]) for i, n in enumerate(normalized)]
+            return [self.backend.token_contributions(n, rows[i]) for i, n in enumerate(normalized)]
         return self.backend.token_contributions(normalized)
 
 

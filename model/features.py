@@ -1,11 +1,11 @@
 """Word + character n-gram TF-IDF features, fitted with scikit-learn, applied by a fast cached path.
 
 `TfidfFeatures.fit` uses scikit-learn's `TfidfVectorizer` (one for word 1-2-grams, one for character
-2-5-grams inside word boundaries, as `analyzer="char_wb"`), then keeps only plain data: the two
+2-5-grams inside word boundaries, as `analyzer="char_wb"` does), then keeps only plain data: the two
 vocabularies and idf vectors. `transform` rebuilds the same matrix without scikit-learn's per-document
-Python analyzers: a token's character n-grams are computed once and cached, which is what makes the
-linear model score thousands of posts per second. `transform` and scikit-learn's own `transform` agree
-(tested).
+Python analyzers: each distinct token's character n-gram columns are computed once and cached, and a
+batch is assembled with numpy. That is what makes the linear model score thousands of posts per second.
+`transform` and scikit-learn's own `transform` agree (tested).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import scipy.sparse as sp
 
 WORD_NGRAMS = (1, 2)
 CHAR_NGRAMS = (2, 5)
+_EMPTY = np.zeros(0, dtype=np.int64)
 
 
 def word_ngrams(tokens: Sequence[str]) -> list[str]:
@@ -37,10 +38,6 @@ def char_ngrams_of_token(token: str) -> list[str]:
     return out
 
 
-def _split(text: str) -> list[str]:
-    return text.split()
-
-
 class TfidfFeatures:
     def __init__(
         self,
@@ -55,21 +52,19 @@ class TfidfFeatures:
         self.char_idf = np.asarray(char_idf, dtype=np.float64)
         self.n_word = len(word_vocab)
         self.n_features = len(word_vocab) + len(char_vocab)
-        self._token_cache = lru_cache(maxsize=200_000)(self._token_char_features)
-        self.feature_names: list[str] | None = None
+        self.idf = np.concatenate([self.word_idf, self.char_idf])
+        # Per distinct token: its character n-gram columns, with repeats (one entry per occurrence).
+        self.token_columns = lru_cache(maxsize=262_144)(self._token_columns)
 
     @classmethod
     def fit(cls, normalized_texts: Sequence[str], min_df: int = 2, max_features: int | None = 200_000):
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         word = TfidfVectorizer(
-            analyzer=lambda t: word_ngrams(_split(t)),
-            min_df=min_df,
-            sublinear_tf=True,
-            max_features=max_features,
+            analyzer=lambda t: word_ngrams(t.split()), min_df=min_df, sublinear_tf=True, max_features=max_features
         )
         char = TfidfVectorizer(
-            analyzer=lambda t: [g for tok in _split(t) for g in char_ngrams_of_token(tok)],
+            analyzer=lambda t: [g for tok in t.split() for g in char_ngrams_of_token(tok)],
             min_df=min_df,
             sublinear_tf=True,
             max_features=max_features,
@@ -80,77 +75,71 @@ class TfidfFeatures:
         char_vocab = {k: int(v) for k, v in char.vocabulary_.items()}
         return cls(word_vocab, char_vocab, word.idf_, char.idf_)
 
-    def _token_char_features(self, token: str) -> tuple[np.ndarray, np.ndarray]:
-        counts: dict[int, int] = {}
+    def _token_columns(self, token: str) -> np.ndarray:
         vocab = self.char_vocab
-        for gram in char_ngrams_of_token(token):
-            index = vocab.get(gram)
-            if index is not None:
-                counts[index] = counts.get(index, 0) + 1
-        return np.fromiter(counts.keys(), dtype=np.int64, count=len(counts)), np.fromiter(
-            counts.values(), dtype=np.float64, count=len(counts)
-        )
+        found = [i + self.n_word for i in map(vocab.get, char_ngrams_of_token(token)) if i is not None]
+        return np.asarray(found, dtype=np.int64) if found else _EMPTY
 
-    def _block(self, docs: Sequence[Sequence[str]], char: bool) -> sp.csr_matrix:
-        indptr = [0]
-        indices: list[np.ndarray] = []
-        data: list[np.ndarray] = []
-        for tokens in docs:
-            counts: dict[int, float] = {}
-            if char:
-                for token in tokens:
-                    idx, cnt = self._token_cache(token)
-                    for i, c in zip(idx.tolist(), cnt.tolist(), strict=True):
-                        counts[i] = counts.get(i, 0.0) + c
-            else:
-                vocab = self.word_vocab
-                for gram in word_ngrams(tokens):
-                    i = vocab.get(gram)
-                    if i is not None:
-                        counts[i] = counts.get(i, 0.0) + 1.0
-            indices.append(np.fromiter(counts.keys(), dtype=np.int64, count=len(counts)))
-            data.append(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
-            indptr.append(indptr[-1] + len(counts))
-        width = len(self.char_vocab) if char else self.n_word
-        matrix = sp.csr_matrix(
-            (
-                np.concatenate(data) if data else np.zeros(0),
-                np.concatenate(indices) if indices else np.zeros(0, dtype=np.int64),
-                np.asarray(indptr),
-            ),
-            shape=(len(docs), width),
-        )
-        matrix.sort_indices()
-        # sublinear tf, idf, l2 normalisation: as TfidfVectorizer(sublinear_tf=True)
-        np.log(matrix.data, out=matrix.data)
-        matrix.data += 1.0
-        matrix = matrix @ sp.diags(self.char_idf if char else self.word_idf)
-        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        return sp.csr_matrix(sp.diags(1.0 / norms) @ matrix)
+    def _word_columns(self, tokens: Sequence[str]) -> list[int]:
+        get = self.word_vocab.get
+        cols = [i for i in map(get, tokens) if i is not None]
+        cols.extend(i for i in map(get, [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]) if i is not None)
+        return cols
 
     def transform_tokens(self, docs: Sequence[Sequence[str]]) -> sp.csr_matrix:
-        return sp.hstack([self._block(docs, char=False), self._block(docs, char=True)], format="csr")
+        """TF-IDF rows for tokenised posts: word block then char block, each with sublinear tf, idf and
+        l2 normalisation (as two `TfidfVectorizer(sublinear_tf=True)` side by side)."""
+        n = len(docs)
+        parts: list[np.ndarray] = []  # per post: its word columns, then each token's char columns
+        parts_per_doc = np.zeros(n, dtype=np.int64)
+        columns = self.token_columns
+        for d, tokens in enumerate(docs):
+            parts.append(np.asarray(self._word_columns(tokens), dtype=np.int64))
+            parts.extend(map(columns, tokens))
+            parts_per_doc[d] = 1 + len(tokens)
+        lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+        starts = np.concatenate([[0], np.cumsum(parts_per_doc)[:-1]])
+        per_doc = np.add.reduceat(lengths, starts) if n else np.zeros(0, dtype=np.int64)
+        indptr = np.concatenate([[0], np.cumsum(per_doc)])
+        cols = np.concatenate(parts) if parts else _EMPTY
+        matrix = sp.csr_matrix((np.ones(len(cols)), cols, indptr), shape=(n, self.n_features))
+        matrix.sum_duplicates()  # per-row sort in C: repeated features of a post become counts
+        cols = matrix.indices
+        rows = np.repeat(np.arange(n), np.diff(matrix.indptr))
+        data = (1.0 + np.log(matrix.data)) * self.idf[cols]
+        block = rows * 2 + (cols >= self.n_word)
+        norms = np.sqrt(np.bincount(block, weights=data * data, minlength=2 * n))
+        norms[norms == 0] = 1.0
+        matrix.data = data / norms[block]
+        return matrix
 
     def transform(self, normalized_texts: Sequence[str]) -> sp.csr_matrix:
-        return self.transform_tokens([_split(t) for t in normalized_texts])
+        return self.transform_tokens([t.split() for t in normalized_texts])
 
-    def token_feature_counts(self, tokens: Sequence[str]) -> list[dict[int, float]]:
-        """For each token of a post, the features it takes part in (column -> share of that feature's count).
+    def token_feature_shares(self, tokens: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(token position, column, share) triples: which features each token takes part in.
 
-        Word bigrams are shared half and half between their two tokens. Used for evidence."""
-        per_token: list[dict[int, float]] = [{} for _ in tokens]
-        for position, token in enumerate(tokens):
-            i = self.word_vocab.get(token)
-            if i is not None:
-                per_token[position][i] = per_token[position].get(i, 0.0) + 1.0
-            if position + 1 < len(tokens):
-                j = self.word_vocab.get(f"{token} {tokens[position + 1]}")
-                if j is not None:
-                    per_token[position][j] = per_token[position].get(j, 0.0) + 0.5
-                    per_token[position + 1][j] = per_token[position + 1].get(j, 0.0) + 0.5
-            idx, cnt = self._token_cache(token)
-            for k, c in zip(idx.tolist(), cnt.tolist(), strict=True):
-                col = self.n_word + k
-                per_token[position][col] = per_token[position].get(col, 0.0) + c
-        return per_token
+        A character n-gram counts once per occurrence in its token; a word unigram once; a bigram half
+        for each of its two tokens. Used to share a feature's contribution out among tokens (evidence)."""
+        char_parts = [self.token_columns(t) for t in tokens]
+        lengths = np.fromiter(map(len, char_parts), dtype=np.int64, count=len(char_parts))
+        char_positions = np.repeat(np.arange(len(tokens)), lengths)
+        char_cols = np.concatenate(char_parts) if char_parts else _EMPTY
+        word_positions: list[int] = []
+        word_cols: list[int] = []
+        word_shares: list[float] = []
+        get = self.word_vocab.get
+        for p, token in enumerate(tokens):
+            if (i := get(token)) is not None:
+                word_positions.append(p)
+                word_cols.append(i)
+                word_shares.append(1.0)
+            if p + 1 < len(tokens) and (j := get(f"{token} {tokens[p + 1]}")) is not None:
+                word_positions.extend((p, p + 1))
+                word_cols.extend((j, j))
+                word_shares.extend((0.5, 0.5))
+        return (
+            np.concatenate([char_positions, np.asarray(word_positions, dtype=np.int64)]),
+            np.concatenate([char_cols, np.asarray(word_cols, dtype=np.int64)]),
+            np.concatenate([np.ones(len(char_cols)), np.asarray(word_shares)]),
+        )

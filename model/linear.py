@@ -77,27 +77,29 @@ class LinearModel:
         )
 
     # -- inference ------------------------------------------------------------------------------
-    def logits(self, normalized: Sequence[NormalizedText]) -> tuple[np.ndarray, np.ndarray, object]:
-        """Raw partisan logits, category logits (n, 8) and the feature matrix."""
-        x = self.features.transform_tokens([n.tokens for n in normalized])
+    def logits(self, tokens: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray, object]:
+        """Raw partisan logits, category logits (n, 8) and the feature matrix of tokenised posts."""
+        x = self.features.transform_tokens(tokens)
         partisan = x @ self.coef + self.intercept
         categories = x @ self.category_coef.T + self.category_intercept
         return np.asarray(partisan).ravel(), np.asarray(categories), x
 
     def token_contributions(self, normalized: NormalizedText, row) -> np.ndarray:
-        """Each token's share of the partisan logit (intercept excluded)."""
-        tokens = normalized.tokens
-        per_token = self.features.token_feature_counts(tokens)
-        totals: dict[int, float] = {}
-        for features in per_token:
-            for col, share in features.items():
-                totals[col] = totals.get(col, 0.0) + share
-        value = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
-        out = np.zeros(len(tokens))
-        for position, features in enumerate(per_token):
-            out[position] = sum(
-                share / totals[col] * value.get(col, 0.0) * self.coef[col] for col, share in features.items()
-            )
+        """Each token's share of the partisan logit (intercept excluded); `row` is the post's feature row.
+
+        Exact decomposition: every active feature's term x_f * w_f is shared out among the tokens that
+        produced it, in proportion to how often each produced it."""
+        positions, cols, shares = self.features.token_feature_shares(normalized.tokens)
+        out = np.zeros(len(normalized.tokens))
+        if not len(cols):
+            return out
+        unique, inverse = np.unique(cols, return_inverse=True)
+        totals = np.bincount(inverse, weights=shares)
+        where = np.searchsorted(row.indices, unique).clip(max=max(len(row.indices) - 1, 0))
+        present = (row.indices[where] == unique) if len(row.indices) else np.zeros(len(unique), bool)
+        values = np.where(present, row.data[where] if len(row.data) else 0.0, 0.0)
+        weights = shares / totals[inverse] * values[inverse] * self.coef[cols]
+        np.add.at(out, positions, weights)
         return out
 
     # -- persistence ----------------------------------------------------------------------------

@@ -21,9 +21,10 @@ found in the normalised text is reported with offsets into the original.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
-from dataclasses import dataclass
+from functools import lru_cache
 
 from netra.data.camps import ROLE_WORDS, ballot_numbers, contestant_names
 
@@ -151,37 +152,79 @@ ABBREVIATIONS: dict[str, str] = {
     "pemilu2": "pemilu",
 }
 
-_TOKEN = re.compile(
-    r"(?P<url>https?://\S+|\bwww\.\S+)"
-    r"|(?P<mention>(?<!\w)@[\w.]+)"
-    r"|(?P<hashtag>#\w+)"
-    r"|(?P<word>\w+(?:[-']\w+)*)"
-    r"|(?P<symbol>\S)",
-    re.UNICODE,
-)
+MASKS = ("<nomor>", "<nama>", "<partai>")
+_TOKEN = re.compile(r"<(?:nomor|nama|partai)>|https?://\S+|\bwww\.\S+|(?<!\w)@[\w.]+|#\w+|\w+(?:[-']\w+)*|\S")
+_OPAQUE = re.compile(r"https?://\S+|\bwww\.\S+|(?<!\w)@[\w.]+|#\w+")
 _REPEAT = re.compile(r"(\w)\1{2,}")
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 
-@dataclass(frozen=True)
 class NormalizedText:
-    """The normalised text and, per token, the original character span it came from."""
+    """The normalised tokens of a post and, per token, the original character span it came from."""
 
-    text: str
-    tokens: tuple[str, ...]
-    token_starts: tuple[int, ...]  # start of each token in `text`
-    spans: tuple[tuple[int, int], ...]  # (start, end) of each token's source in the original
+    __slots__ = ("_starts", "_text", "spans", "tokens")
 
-    def original_span(self, start: int, end: int) -> tuple[int, int] | None:
-        """Original (start, end) covering the normalised character range [start, end)."""
-        hits = [
-            self.spans[i]
-            for i, s in enumerate(self.token_starts)
-            if s < end and s + len(self.tokens[i]) > start
-        ]
-        if not hits:
-            return None
-        return min(h[0] for h in hits), max(h[1] for h in hits)
+    def __init__(self, tokens: tuple[str, ...], spans: tuple[tuple[int, int], ...]) -> None:
+        self.tokens = tokens
+        self.spans = spans  # (start, end) in the original text, one per token
+        self._text: str | None = None
+        self._starts: tuple[int, ...] | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = " ".join(self.tokens)
+        return self._text
+
+    @property
+    def token_starts(self) -> tuple[int, ...]:
+        """Start of each token in `text`."""
+        if self._starts is None:
+            starts, cursor = [], 0
+            for token in self.tokens:
+                starts.append(cursor)
+                cursor += len(token) + 1
+            self._starts = tuple(starts)
+        return self._starts
+
+
+@lru_cache(maxsize=262_144)
+def normalize_word(word: str) -> tuple[str, ...]:
+    """A word's normalised token(s): lower case, repeats collapsed, abbreviations expanded."""
+    lowered = _REPEAT.sub(r"\1", word.lower())
+    if lowered.endswith("2") and lowered[:-1].isalpha() and len(lowered) > 2:
+        lowered = lowered[:-1]  # reduplication: "teman2" -> "teman"
+    return tuple(ABBREVIATIONS.get(lowered, lowered).split())
+
+
+@lru_cache(maxsize=65_536)
+def _hashtag_tokens(tag: str) -> tuple[str, ...]:
+    parts = _CAMEL.findall(tag[1:]) or [tag[1:]]
+    return ("#", *(t for p in parts for t in normalize_word(p)))
+
+
+@lru_cache(maxsize=16_384)
+def _symbol_tokens(char: str) -> tuple[str, ...]:
+    if unicodedata.category(char) in ("Mn", "Cf", "Sk") or char in "\ufe0f\u200d":
+        return ()  # variation selectors, joiners, skin tones: no token of their own
+    return (char,)
+
+
+@lru_cache(maxsize=262_144)
+def token_output(token: str) -> tuple[str, ...]:
+    """What one raw token (as `_TOKEN` cuts it) becomes: zero, one or more normalised tokens."""
+    first = token[0]
+    if len(token) == 1:
+        return normalize_word(token) if first.isalnum() or first == "_" else _symbol_tokens(token)
+    if first == "<" and token in MASKS:
+        return (token,)
+    if token.startswith(("http://", "https://", "www.")):
+        return ("tautan",)
+    if first == "@":
+        return ("@akun",)
+    if first == "#":
+        return _hashtag_tokens(token)
+    return normalize_word(token)
 
 
 class Normalizer:
@@ -207,67 +250,76 @@ class Normalizer:
     def __call__(self, text: str) -> str:
         return self.normalize(text).text
 
+    def tokens(self, text: str) -> list[str]:
+        """The normalised tokens only: the fast path for scoring."""
+        masked = self._masked(text)[0] if self.mask_camps else text
+        return [t for raw in _TOKEN.findall(masked) for t in token_output(raw)]
+
     def normalize(self, text: str) -> NormalizedText:
-        masks = self._camp_masks(text) if self.mask_camps else {}
+        """The normalised tokens with the original character span of each (for evidence)."""
+        if self.mask_camps:
+            masked, edits = self._masked(text)
+        else:
+            masked, edits = text, []
+        edit_ends = [e[1] for e in edits]
         tokens: list[str] = []
         spans: list[tuple[int, int]] = []
-        for match in _TOKEN.finditer(text):
+        for match in _TOKEN.finditer(masked):
+            out = token_output(match.group())
+            if not out:
+                continue
             start, end = match.span()
-            kind = match.lastgroup
-            masked = masks.get(start)
-            if masked is not None and kind == "word":
-                # A masked marker may be shorter than the word ("02" inside "no02"): mask the word.
-                out = [masked] if masked else []
-            elif kind == "url":
-                out = ["tautan"]
-            elif kind == "mention":
-                out = ["@akun"]
-            elif kind == "hashtag":
-                out = ["#", *self._split_hashtag(match.group()[1:])]
-            elif kind == "word":
-                out = [self._word(match.group())]
+            k = bisect.bisect_right(edit_ends, start) - 1  # the last edit before this token
+            if k + 1 < len(edits) and edits[k + 1][0] == start:
+                span = (edits[k + 1][2], edits[k + 1][3])  # a placeholder: the replaced original
             else:
-                char = match.group()
-                if unicodedata.category(char) in ("Mn", "Cf", "Sk") or char in "\ufe0f\u200d":
-                    continue  # variation selectors, joiners: no token of their own
-                out = [char]
-            for piece in out:
-                for sub in piece.split():
-                    tokens.append(sub)
-                    spans.append((start, end))
-        starts: list[int] = []
-        cursor = 0
-        for token in tokens:
-            starts.append(cursor)
-            cursor += len(token) + 1
-        return NormalizedText(" ".join(tokens), tuple(tokens), tuple(starts), tuple(spans))
-
-    def _word(self, word: str) -> str:
-        lowered = _REPEAT.sub(r"\1", word.lower())
-        if lowered.endswith("2") and lowered[:-1].isalpha() and len(lowered) > 2:
-            lowered = lowered[:-1]  # reduplication: "teman2" -> "teman"
-        return ABBREVIATIONS.get(lowered, lowered)
-
-    def _split_hashtag(self, body: str) -> list[str]:
-        parts = _CAMEL.findall(body) or [body]
-        return [self._word(p) for p in parts]
-
-    def _camp_masks(self, text: str) -> dict[int, str]:
-        """Start of each word to mask -> its replacement ("" drops the word: the rest of a long name)."""
-        masks: dict[int, str] = {}
-        for marker in ballot_numbers(text):
-            masks[self._word_start(text, marker.start)] = "<nomor>"
-        for marker in contestant_names(text):
-            words = list(re.finditer(r"\w+", text[marker.start : marker.end]))
-            replacement = "<partai>" if marker.kind == "party" else "<nama>"
-            for i, word in enumerate(words):
-                if marker.kind == "name" and word.group().lower() in ROLE_WORDS:
-                    break
-                masks[marker.start + word.start()] = replacement if i == 0 else ""
-        return masks
+                shift = edits[k][3] - edits[k][1] - 1 if k >= 0 else 0  # the placeholder's trailing space
+                span = (start + shift, end + shift)
+            tokens.extend(out)
+            spans.extend([span] * len(out))
+        return NormalizedText(tuple(tokens), tuple(spans))
 
     @staticmethod
-    def _word_start(text: str, index: int) -> int:
-        while index > 0 and (text[index - 1].isalnum() or text[index - 1] == "_"):
-            index -= 1
-        return index
+    def _masked(text: str) -> tuple[str, list[tuple[int, int, int, int]]]:
+        """The text with camp markers replaced by placeholders, and the edits made:
+        (masked start, masked end, original start, original end) of each placeholder."""
+        regions: list[tuple[int, int, str]] = []
+        for marker in ballot_numbers(text):
+            start, end = marker.start, marker.end
+            while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+                start -= 1  # the whole word: "no02" -> "<nomor>"
+            while end < len(text) and (
+                text[end].isalnum() or text[end] == "_" or (text[end] in "-'" and text[end + 1 : end + 2].isalnum())
+            ):
+                end += 1
+            regions.append((start, end, "<nomor>"))
+        for marker in contestant_names(text):
+            end = marker.end
+            if marker.kind == "name":
+                for word in re.finditer(r"\w+", text[marker.start : marker.end]):
+                    if word.start() and word.group().lower() in ROLE_WORDS:
+                        end = marker.start + word.start()
+                        break
+                end = marker.start + len(text[marker.start : end].rstrip(" -–"))
+            regions.append((marker.start, end, "<partai>" if marker.kind == "party" else "<nama>"))
+        if not regions:
+            return text, []
+        # Markers inside a URL, mention or hashtag stay: those tokens are normalised as a whole.
+        protected = [m.span() for m in _OPAQUE.finditer(text)]
+        if protected:
+            regions = [r for r in regions if not any(a <= r[0] < b for a, b in protected)]
+        regions.sort()
+        pieces: list[str] = []
+        edits: list[tuple[int, int, int, int]] = []
+        cursor = length = 0
+        for start, end, placeholder in regions:
+            if start < cursor:
+                continue  # overlapping markers: the first wins
+            pieces.append(text[cursor:start])
+            length += start - cursor
+            pieces.append(f" {placeholder} ")
+            edits.append((length + 1, length + 1 + len(placeholder), start, end))
+            length += len(placeholder) + 2
+            cursor = end
+        pieces.append(text[cursor:])
+        return "".join(pieces), edits

@@ -84,12 +84,11 @@ class TransformerModel:
             mask[row, : len(x)] = 1
         return input_ids, mask
 
-    def logits(
-        self, normalized: Sequence[NormalizedText], batch_size: int = 32
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def logits(self, texts: Sequence[str], batch_size: int = 32) -> tuple[np.ndarray, np.ndarray]:
+        """Partisan and category logits of normalised texts, in input order."""
         torch = _torch()
-        encoded = self._encode([n.text for n in normalized])
-        out = np.zeros((len(normalized), self.model.config.num_labels), dtype=np.float64)
+        encoded = self._encode(texts)
+        out = np.zeros((len(texts), self.model.config.num_labels), dtype=np.float64)
         with torch.inference_mode():
             for batch in self.batches([len(x) for x in encoded], batch_size):
                 input_ids, mask = self._pad([encoded[i] for i in batch])
