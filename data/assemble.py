@@ -6,15 +6,17 @@ goes to train/validation only (see `netra.training.dataset`)."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from pathlib import Path
 from typing import Any
 
 from netra.data.augment import augment_row
+from netra.data.camps import SWAP_NAMES, SWAP_PARTIES, markers
 from netra.data.neardup import near_duplicate_pairs
 from netra.data.schema import FIELDS
 
-AUGMENT_SHARE = 0.35
+AUGMENT_SHARE = 0.26
 
 
 def _digest(text: str) -> int:
@@ -43,21 +45,32 @@ def drop_near_duplicates(rows: list[dict[str, Any]], threshold: float = 0.7) -> 
     return [r for k, r in enumerate(rows) if k not in drop]
 
 
-def augment(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    methods = ("typo", "slang", "emoji", "swap")
+def augment(rows: list[dict[str, Any]], swaps_per_label: int = 100) -> list[dict[str, Any]]:
+    """Typo/slang/emoji copies of about a quarter of the written posts (chosen by hash), plus the same
+    number of name/number swaps in each label, so that swapped-in names and numbers lean to neither."""
     out = []
     seen = {" ".join(r["text"].lower().split()) for r in rows}
-    for row in rows:
-        h = _digest(row["id"])
-        if (h % 1000) / 1000 >= AUGMENT_SHARE:
-            continue
-        extra = augment_row(row, methods[(h // 1000) % len(methods)])
+
+    def keep(extra: dict[str, Any] | None) -> None:
         if extra is None:
-            continue
+            return
         key = " ".join(extra["text"].lower().split())
         if key not in seen:
             seen.add(key)
             out.append(extra)
+
+    methods = ("typo", "slang", "emoji")
+    for row in rows:
+        h = _digest(row["id"])
+        if (h % 1000) / 1000 < AUGMENT_SHARE:
+            keep(augment_row(row, methods[(h // 1000) % len(methods)]))
+    for label in ("partisan", "neutral"):
+        rotation = {"names": itertools.cycle(SWAP_NAMES), "parties": itertools.cycle(SWAP_PARTIES)}
+        eligible = sorted(
+            (r for r in rows if r["label"] == label and markers(r["text"])), key=lambda r: _digest("swap" + r["id"])
+        )
+        for row in eligible[:swaps_per_label]:
+            keep(augment_row(row, "swap", **rotation))
     return out
 
 

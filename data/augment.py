@@ -80,18 +80,19 @@ def emoji(text: str, rng: random.Random) -> str:
     return f"{text.rstrip()} {added}" if rng.random() < 0.7 else f"{added} {text}"
 
 
-def swap(text: str, rng: random.Random) -> str:
-    return swap_camps(text, rng)
+def swap(text: str, rng: random.Random, names=None, parties=None) -> str:
+    return swap_camps(text, rng, names, parties)
 
 
 METHODS = {"typo": typo, "slang": slang, "emoji": emoji, "swap": swap}
 
 
-def augment_row(row: dict[str, Any], method: str) -> dict[str, Any] | None:
-    """One augmented copy of a written row, or None when the method does not apply."""
+def augment_row(row: dict[str, Any], method: str, **kwargs: Any) -> dict[str, Any] | None:
+    """One augmented copy of a written row, or None when the method does not apply.
+    `kwargs` go to the method (the swap's name rotations)."""
     if method == "swap" and not markers(row["text"]):
         return None
-    text = METHODS[method](row["text"], _rng(row["id"], method))
+    text = METHODS[method](row["text"], _rng(row["id"], method), **kwargs)
     if text == row["text"]:
         return None
     out = dict(row)

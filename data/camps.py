@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 NUMBER_WORDS = {"satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6}
@@ -34,9 +35,15 @@ _NAME = re.compile(
 )
 
 
-ROLE_WORDS = frozenset(
-    ["camat", "lurah", "kades", "bupati", "wabup", "walikota", "wakil", "gubernur", "presiden", "guru", "dokter", "bidan", "kepala", "kadis", "sekda", "sekdes", "kapolsek", "danramil", "rt", "rw", "ketua", "dosen", "ustadz", "ustad", "kyai", "haji", "menteri", "dewan", "direktur", "kasi", "kabid", "kasubag", "kepsek", "pj", "plt", "kadus", "kapolres", "dandim", "pimpinan", "pengawas", "ketum", "caleg"]
-)
+# Words after an honorific that name a role, not a person: "Pak Camat", "Bu Guru", "Bu Hj. ...".
+# fmt: off
+ROLE_WORDS = frozenset((
+    "camat", "lurah", "kades", "bupati", "wabup", "walikota", "wakil", "gubernur", "presiden", "guru",
+    "dokter", "bidan", "kepala", "kadis", "sekda", "sekdes", "kapolsek", "danramil", "rt", "rw", "ketua",
+    "dosen", "ustadz", "ustad", "kyai", "haji", "hj", "menteri", "dewan", "direktur", "kasi", "kabid",
+    "kasubag", "kepsek", "pj", "plt", "kadus", "kapolres", "dandim", "pimpinan", "pengawas", "ketum", "caleg",
+))
+# fmt: on
 
 
 @dataclass(frozen=True)
@@ -64,7 +71,9 @@ def ballot_numbers(text: str) -> list[Marker]:
     out: list[Marker] = []
     for m in _CANDIDATE.finditer(text):
         if m.group("word"):
-            out.append(Marker(m.start("word"), m.end("word"), "number", str(NUMBER_WORDS[m.group("word").lower()])))
+            out.append(
+                Marker(m.start("word"), m.end("word"), "number", str(NUMBER_WORDS[m.group("word").lower()]))
+            )
             continue
         start, end = m.start("digit"), m.end("digit")
         follows = text[end : end + 1] if not m.group("keycap") else ""
@@ -74,7 +83,9 @@ def ballot_numbers(text: str) -> list[Marker]:
             out.append(Marker(start, end, "number", m.group("digit")))
         elif m.group("zero"):
             before = text[m.start() - 1 : m.start()] if m.start() else ""
-            if not (before.isalnum() or before == "_") or _KEYWORD_BEFORE.search(text, max(0, m.start() - 40), m.start()):
+            if not (before.isalnum() or before == "_") or _KEYWORD_BEFORE.search(
+                text, max(0, m.start() - 40), m.start()
+            ):
                 out.append(Marker(m.start(), end, "number", m.group("digit")))
         elif _KEYWORD_BEFORE.search(text, max(0, start - 40), start):
             out.append(Marker(start, end, "number", m.group("digit")))
@@ -119,11 +130,18 @@ SWAP_NAMES = (
 SWAP_PARTIES = ("Harapan Nusantara", "Karya Mandiri", "Rakyat Bersatu", "Bintang Timur", "Cahaya Bangsa")
 
 
-def swap_camps(text: str, rng: random.Random) -> str:
+def swap_camps(
+    text: str,
+    rng: random.Random,
+    names: Iterator[str] | None = None,
+    parties: Iterator[str] | None = None,
+) -> str:
     """Replace every ballot number by another one and every name/party by another invented one.
 
     The same original value maps to the same replacement within a post, and written forms are kept
-    ("02" stays two digits, "dua jari" stays a word, keycaps stay keycaps)."""
+    ("02" stays two digits, "dua jari" stays a word, keycaps stay keycaps). `names`/`parties` give the
+    replacements in turn (the corpus builder rotates them per label so that no swap name leans to one
+    label); without them they are drawn from `rng`."""
     found = markers(text)
     if not found:
         return text
@@ -148,9 +166,11 @@ def swap_camps(text: str, rng: random.Random) -> str:
             else:
                 replacement = str(new).rjust(len(original), "0")
         else:
-            pool_names = SWAP_PARTIES if m.kind == "party" else SWAP_NAMES
             if original not in name_map:
-                name_map[original] = rng.choice([n for n in pool_names if n != original])
+                source = parties if m.kind == "party" else names
+                pool_names = SWAP_PARTIES if m.kind == "party" else SWAP_NAMES
+                picked = next(source) if source is not None else rng.choice(pool_names)
+                name_map[original] = picked if picked != original else rng.choice([n for n in pool_names if n != original])
             replacement = name_map[original]
         pieces.append(text[cursor : m.start])
         pieces.append(replacement)

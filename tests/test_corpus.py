@@ -108,6 +108,9 @@ def test_cli_validate_fails_on_corrupted_copy(tmp_path, corpus_rows):
     result = runner.invoke(app, ["data", "validate", str(path)])
     assert result.exit_code == 1
     assert "unknown category kampanye_hitam" in result.output
+    small = write_jsonl(tmp_path / "small.jsonl", corpus_rows[:50])
+    result = runner.invoke(app, ["data", "validate", str(small)])
+    assert result.exit_code == 1
     assert "written posts, need at least 3000" in result.output
 
 
