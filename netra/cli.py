@@ -222,5 +222,60 @@ def predict(
         typer.echo(f"scored {len(results)} posts with {clf.version}: {flagged} flagged -> {output}", err=True)
 
 
+# -- service ----------------------------------------------------------------------------------------
+keys_app = typer.Typer(help="API keys of the scoring service.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@app.command()
+def serve(
+    model: Annotated[Path | None, typer.Option("--model", help="model folder (default: NETRA_MODEL or the embedded default)")] = None,
+    host: Annotated[str | None, typer.Option(help="address to bind (default 127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option(help="port (default 8000)")] = None,
+) -> None:
+    """Run the scoring API and review queue (OpenAPI docs at /docs)."""
+    import uvicorn
+    from pydantic import ValidationError
+
+    from netra.serving.app import StartupError, create_app
+    from netra.serving.settings import get_settings
+
+    _logging(verbose=True)
+    overrides = {k: v for k, v in {"model": str(model) if model else None, "host": host, "port": port}.items() if v}
+    try:
+        settings = get_settings(**overrides)
+    except ValidationError as exc:
+        fail(f"invalid settings: {exc}")
+    if not settings.resolved_model.exists():
+        fail(f"model folder {settings.resolved_model} not found (run `make setup` to build the embedded default)")
+    try:
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    except StartupError as exc:
+        fail(str(exc))
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[str, typer.Option(help="analyst | supervisor | admin")],
+    name: Annotated[str, typer.Option(help="who or what the key is for")] = "cli",
+) -> None:
+    """Create an API key; it is printed once and stored only as a hash."""
+    from sqlalchemy.orm import sessionmaker
+
+    from netra.serving.auth import ROLES, create_key
+    from netra.serving.db import make_engine, migrate, session_scope
+    from netra.serving.settings import get_settings
+
+    if role not in ROLES:
+        fail(f"unknown role {role!r}: expected one of {', '.join(ROLES)}")
+    settings = get_settings()
+    engine = make_engine(settings.resolved_database_url)
+    migrate(engine)
+    with session_scope(sessionmaker(engine)) as session:
+        key = create_key(session, role, name, actor="cli")
+    typer.echo(key)
+    typer.echo(f"created a {role} key for {name!r}; it will not be shown again", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -1,0 +1,1 @@
+"""The scoring API and the analysts' review queue (FastAPI)."""
