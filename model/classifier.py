@@ -119,7 +119,9 @@ class Classifier:
     # -- scoring --------------------------------------------------------------------------------
     def raw_logits(self, texts: Sequence[str], batch_size: int = 256) -> tuple[np.ndarray, np.ndarray]:
         """Uncalibrated partisan logits and category logits, for training-time calibration."""
-        partisan, categories, _ = self._logits([self.normalizer.tokens(t) for t in _check_texts(texts)], batch_size)
+        partisan, categories, _ = self._logits(
+            [self.normalizer.tokens(t) for t in _check_texts(texts)], batch_size
+        )
         return partisan, categories
 
     def _logits(self, tokens: list[list[str]], batch_size: int) -> tuple[np.ndarray, np.ndarray, Any]:
@@ -134,10 +136,12 @@ class Classifier:
         texts: Sequence[str],
         batch_size: int = 256,
         evidence: EvidenceMode = "flagged",
+        threshold: float | None = None,
     ) -> list[Prediction]:
         """Score posts: one `Prediction` per text, in the same order.
 
         `evidence`: "flagged" (default) explains flagged posts only, "all" every post, "none"/False none.
+        `threshold` overrides the model's operating threshold for `flagged`.
         An empty or whitespace-only text gets score 0.0, not flagged, and no evidence."""
         texts = _check_texts(texts)
         if not texts:
@@ -157,8 +161,7 @@ class Classifier:
             calibration = self.meta.get("calibration", {"method": "none"})
             scores[live] = apply_calibration(partisan_logits, calibration)
             categories[live] = scores[live, None] * sigmoid(category_logits)
-        threshold = self.threshold
-        flagged = scores >= threshold
+        flagged = scores >= (self.threshold if threshold is None else threshold)
         explained: dict[int, list[Evidence]] = {}
         if mode != "none" and live:
             wanted = [k for k, i in enumerate(live) if mode == "all" or flagged[i]]

@@ -61,7 +61,10 @@ class TfidfFeatures:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         word = TfidfVectorizer(
-            analyzer=lambda t: word_ngrams(t.split()), min_df=min_df, sublinear_tf=True, max_features=max_features
+            analyzer=lambda t: word_ngrams(t.split()),
+            min_df=min_df,
+            sublinear_tf=True,
+            max_features=max_features,
         )
         char = TfidfVectorizer(
             analyzer=lambda t: [g for tok in t.split() for g in char_ngrams_of_token(tok)],
@@ -83,7 +86,11 @@ class TfidfFeatures:
     def _word_columns(self, tokens: Sequence[str]) -> list[int]:
         get = self.word_vocab.get
         cols = [i for i in map(get, tokens) if i is not None]
-        cols.extend(i for i in map(get, [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]) if i is not None)
+        cols.extend(
+            i
+            for i in map(get, [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)])
+            if i is not None
+        )
         return cols
 
     def transform_tokens(self, docs: Sequence[Sequence[str]]) -> sp.csr_matrix:

@@ -289,7 +289,9 @@ class Normalizer:
             while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
                 start -= 1  # the whole word: "no02" -> "<nomor>"
             while end < len(text) and (
-                text[end].isalnum() or text[end] == "_" or (text[end] in "-'" and text[end + 1 : end + 2].isalnum())
+                text[end].isalnum()
+                or text[end] == "_"
+                or (text[end] in "-'" and text[end + 1 : end + 2].isalnum())
             ):
                 end += 1
             regions.append((start, end, "<nomor>"))

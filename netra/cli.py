@@ -222,6 +222,273 @@ def predict(
         typer.echo(f"scored {len(results)} posts with {clf.version}: {flagged} flagged -> {output}", err=True)
 
 
+# -- batch scan -------------------------------------------------------------------------------------
+@app.command()
+def scan(
+    feeds: Annotated[
+        list[Path], typer.Argument(help="exported feeds: CSV/TSV, JSONL, JSON, Parquet, XLSX, .gz")
+    ],
+    output: Annotated[Path, typer.Option("-o", "--output", help="results file (a folder for parquet)")],
+    fmt: Annotated[str, typer.Option("--format", help="jsonl | csv | parquet")] = "jsonl",
+    model: Annotated[
+        Path | None, typer.Option("--model", help="model folder (default: the embedded default)")
+    ] = None,
+    threshold: Annotated[
+        float | None, typer.Option(min=0.0, max=1.0, help="override the model's threshold")
+    ] = None,
+    text_column: Annotated[str | None, typer.Option(help="column/key holding the post text")] = None,
+    id_column: Annotated[str | None, typer.Option(help="column/key holding the post id")] = None,
+    enqueue: Annotated[
+        bool, typer.Option("--enqueue", help="put flagged rows into the review queue")
+    ] = False,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="continue an interrupted scan from its checkpoint")
+    ] = False,
+    report: Annotated[Path | None, typer.Option(help="write an HTML report (Bahasa Indonesia)")] = None,
+    batch_size: Annotated[int, typer.Option(min=1)] = 2048,
+    workers: Annotated[int, typer.Option(min=0, help="scoring processes (0: one per CPU core)")] = 0,
+    max_chars: Annotated[int, typer.Option(min=1, help="longer texts are rejected")] = 5000,
+    no_evidence: Annotated[bool, typer.Option("--no-evidence", help="skip evidence spans")] = False,
+    cascade: Annotated[
+        Path | None, typer.Option(help="linear pre-filter model for a transformer scan")
+    ] = None,
+) -> None:
+    """Scan exported feeds: every row ends in the output or in OUTPUT.rejects.jsonl, with a reconciled summary."""
+    from netra.model import ModelFolderError
+    from netra.scan.runner import ScanError, ScanOptions, run_scan
+
+    _logging(verbose=True)
+    if fmt not in ("jsonl", "csv", "parquet"):
+        fail(f"--format must be jsonl, csv or parquet, got {fmt!r}")
+    options = ScanOptions(
+        feeds=list(feeds),
+        output=output,
+        fmt=fmt,
+        model=model,
+        threshold=threshold,
+        text_column=text_column,
+        id_column=id_column,
+        enqueue=enqueue,
+        resume=resume,
+        report=report,
+        batch_size=batch_size,
+        workers=workers,
+        max_chars=max_chars,
+        evidence=not no_evidence,
+        cascade=cascade,
+    )
+    progress = _progress_reporter()
+    try:
+        summary = run_scan(options, progress=progress.update)
+    except (ScanError, ModelFolderError) as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        fail("interrupted: run the same command with --resume to continue", code=130)
+    finally:
+        progress.close()
+    typer.echo(
+        f"read {summary['rows_read']:,} rows = {summary['rows_scored']:,} scored + {summary['rows_rejected']:,} rejected "
+        f"({'reconciled' if summary['reconciled'] else 'NOT RECONCILED'}); {summary['rows_flagged']:,} flagged; "
+        f"{summary['rows_per_second_this_run'] or 0:,.0f} rows/s -> {output}",
+        err=True,
+    )
+
+
+class _ProgressReporter:
+    """A rich progress line on a terminal; a log line every 10 seconds otherwise."""
+
+    def __init__(self) -> None:
+        self.live = None
+        self.last_log = 0.0
+        if sys.stderr.isatty():
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self.live = Progress(
+                SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=False
+            )
+            self.task = self.live.add_task("scanning", total=None)
+            self.live.start()
+
+    def update(self, agg, elapsed: float) -> None:
+        rate = agg.read / elapsed if elapsed else 0.0
+        line = (
+            f"{agg.read:,} rows read, {agg.flagged:,} flagged, {agg.rejected:,} rejected, {rate:,.0f} rows/s"
+        )
+        if self.live is not None:
+            self.live.update(self.task, description=line)
+        elif elapsed - self.last_log >= 10:
+            logging.getLogger("netra.scan").info(line)
+            self.last_log = elapsed
+
+    def close(self) -> None:
+        if self.live is not None:
+            self.live.stop()
+
+
+def _progress_reporter() -> _ProgressReporter:
+    return _ProgressReporter()
+
+
+# -- registry and retraining ------------------------------------------------------------------------
+models_app = typer.Typer(help="The model registry under $NETRA_HOME.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+
+def _registry():
+    from netra.serving.settings import get_settings
+    from netra.training.registry import Registry
+
+    return Registry(get_settings().home)
+
+
+def _audit(action: str, target: str, before, after, actor: str = "cli") -> None:
+    from sqlalchemy.orm import sessionmaker
+
+    from netra.serving.db import audit, make_engine, migrate, session_scope
+    from netra.serving.settings import get_settings
+
+    engine = make_engine(get_settings().resolved_database_url)
+    migrate(engine)
+    with session_scope(sessionmaker(engine)) as session:
+        audit(session, actor, action, target, before, after)
+    engine.dispose()
+
+
+@models_app.command("list")
+def models_list(
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+) -> None:
+    """All registered versions, the active one marked."""
+    from netra.training.registry import RegistryError
+
+    registry = _registry()
+    try:
+        registry.ensure_initialized()
+    except RegistryError as exc:
+        fail(str(exc))
+    rows = registry.list()
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for row in rows:
+        f1 = row["metrics"].get("f1")
+        typer.echo(
+            f"{'*' if row['active'] else ' '} {row['version']:<40} {row['kind']:<12} "
+            f"F1 {f1 if f1 is None else f'{f1:.3f}'}  parent {row['parent'] or '-'}"
+        )
+
+
+@models_app.command("show")
+def models_show(version: str) -> None:
+    """One version: lineage, metrics, note."""
+    from netra.training.registry import RegistryError
+
+    try:
+        typer.echo(json.dumps(_registry().show(version), indent=2, ensure_ascii=False))
+    except RegistryError as exc:
+        fail(str(exc))
+
+
+@models_app.command("promote")
+def models_promote(
+    version: str,
+    force: Annotated[bool, typer.Option("--force", help="promote even if the gate refuses")] = False,
+    reason: Annotated[
+        str | None, typer.Option(help="why (required with --force; goes into the audit log)")
+    ] = None,
+) -> None:
+    """Run the promotion gate and activate the version if it passes. Exits 1 when the gate refuses."""
+    from netra.training.gate import promote
+    from netra.training.registry import RegistryError
+
+    registry = _registry()
+    try:
+        registry.ensure_initialized()
+        result = promote(registry, version, by="cli", force=force, reason=reason)
+    except RegistryError as exc:
+        fail(str(exc))
+    typer.echo(f"comparison report: {result.report}")
+    if not result.promoted:
+        typer.echo(f"refused: {'; '.join(result.reasons)}", err=True)
+        raise typer.Exit(1)
+    _audit(
+        "model.promote",
+        f"model:{version}",
+        {"version": result.active},
+        {"version": version, "forced": result.forced, "reason": reason, "gate": result.reasons or "accepted"},
+    )
+    typer.echo(
+        f"promoted {version} (was {result.active}){' by force: ' + str(reason) if result.forced else ''}"
+    )
+
+
+@models_app.command("rollback")
+def models_rollback() -> None:
+    """Re-activate the previously active version."""
+    from netra.training.registry import RegistryError
+
+    registry = _registry()
+    current = registry.active
+    try:
+        version = registry.rollback(by="cli")
+    except RegistryError as exc:
+        fail(str(exc))
+    _audit("model.rollback", f"model:{version}", {"version": current}, {"version": version})
+    typer.echo(f"rolled back to {version} (was {current})")
+
+
+@app.command()
+def retrain(
+    config: Annotated[Path, typer.Option("--config", "-c", help="training config")] = Path(
+        "training/configs/linear.yaml"
+    ),
+    since: Annotated[
+        str | None, typer.Option(help="only decisions settled at or after this ISO date/time")
+    ] = None,
+    labels: Annotated[
+        Path | None, typer.Option("--labels", help="a labels/export JSONL instead of the database")
+    ] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="override one config field: key=value")
+    ] = None,
+) -> None:
+    """Train a candidate on the corpus + analysts' settled decisions and register it (never promotes)."""
+    from datetime import datetime
+
+    from netra.data.corpus import CorpusError, load_records
+    from netra.serving.settings import get_settings
+    from netra.training.config import ConfigError, load_config
+    from netra.training.registry import RegistryError
+    from netra.training.retrain import labels_from_database
+    from netra.training.retrain import retrain as run_retrain
+
+    _logging(verbose=True)
+    try:
+        load_config(config, set_ or [])
+        since_at = datetime.fromisoformat(since) if since else None
+    except ConfigError as exc:
+        fail(str(exc))
+    except ValueError:
+        fail(f"--since must be an ISO date or date-time, got {since!r}")
+    try:
+        if labels is not None:
+            rows = load_records(labels, full_schema=False)
+            if since_at is not None:
+                rows = [r for r in rows if str(r.get("decided_at") or "") >= since_at.isoformat()]
+        else:
+            rows = labels_from_database(get_settings().resolved_database_url, since_at)
+        report = run_retrain(
+            _registry(), rows, config, set_ or [], progress=lambda m: typer.echo(m, err=True)
+        )
+    except (CorpusError, RegistryError) as exc:
+        fail(str(exc))
+    typer.echo(
+        f"candidate {report['candidate']} (parent {report['parent']}): {report['new_labels']} new labels, "
+        f"{len(report['overrides'])} corpus labels overridden, {report['seconds']} s. "
+        f"Promote with `netra models promote {report['candidate']}`."
+    )
+
+
 # -- service ----------------------------------------------------------------------------------------
 keys_app = typer.Typer(help="API keys of the scoring service.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
@@ -229,7 +496,10 @@ app.add_typer(keys_app, name="keys")
 
 @app.command()
 def serve(
-    model: Annotated[Path | None, typer.Option("--model", help="model folder (default: NETRA_MODEL or the embedded default)")] = None,
+    model: Annotated[
+        Path | None,
+        typer.Option("--model", help="model folder (default: NETRA_MODEL or the embedded default)"),
+    ] = None,
     host: Annotated[str | None, typer.Option(help="address to bind (default 127.0.0.1)")] = None,
     port: Annotated[int | None, typer.Option(help="port (default 8000)")] = None,
 ) -> None:
@@ -241,13 +511,17 @@ def serve(
     from netra.serving.settings import get_settings
 
     _logging(verbose=True)
-    overrides = {k: v for k, v in {"model": str(model) if model else None, "host": host, "port": port}.items() if v}
+    overrides = {
+        k: v for k, v in {"model": str(model) if model else None, "host": host, "port": port}.items() if v
+    }
     try:
         settings = get_settings(**overrides)
     except ValidationError as exc:
         fail(f"invalid settings: {exc}")
     if not settings.resolved_model.exists():
-        fail(f"model folder {settings.resolved_model} not found (run `make setup` to build the embedded default)")
+        fail(
+            f"model folder {settings.resolved_model} not found (run `make setup` to build the embedded default)"
+        )
     try:
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
     except StartupError as exc:

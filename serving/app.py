@@ -36,6 +36,9 @@ class AppState:
     key_cache: dict = field(default_factory=dict)
     model_lock: threading.Lock = field(default_factory=threading.Lock)
     bootstrap_key: str | None = None
+    registry: Any = None  # the model registry, unless a fixed model was configured
+    jobs: Any = None
+    stop: threading.Event = field(default_factory=threading.Event)
 
     def sessions(self):
         return session_scope(self.session_factory)
@@ -45,6 +48,34 @@ class AppState:
         with self.model_lock:
             old, self.model = self.model, new
         return old
+
+    def sync_with_registry(self) -> bool:
+        """Load and switch to the registry's active version if it changed (no downtime). True if swapped."""
+        if self.registry is None:
+            return False
+        active = self.registry.active
+        if active is None or active == self.model.version:
+            return False
+        new = Classifier.from_pretrained(self.registry.path(active))
+        old = self.swap_model(new)
+        with self.sessions() as session:
+            audit(
+                session,
+                "system",
+                "model.activate",
+                "model",
+                {"version": old.version},
+                {"version": new.version},
+            )
+        log.info("switched model %s -> %s", old.version, new.version)
+        return True
+
+    def watch_registry(self, interval: float) -> None:
+        while not self.stop.wait(interval):
+            try:
+                self.sync_with_registry()
+            except Exception:
+                log.exception("could not switch to the registry's active model")
 
 
 def _bootstrap(state: AppState) -> None:
@@ -74,20 +105,33 @@ def _bootstrap(state: AppState) -> None:
                 flush=True,
             )
         last_model = session.scalar(
-            select(AuditEntry).where(AuditEntry.action == "model.activate").order_by(AuditEntry.id.desc()).limit(1)
+            select(AuditEntry)
+            .where(AuditEntry.action == "model.activate")
+            .order_by(AuditEntry.id.desc())
+            .limit(1)
         )
         version = state.model.version
-        previous = last_model.after.get("version") if last_model and isinstance(last_model.after, dict) else None
+        previous = (
+            last_model.after.get("version") if last_model and isinstance(last_model.after, dict) else None
+        )
         if previous != version:
             audit(session, "system", "model.activate", "model", {"version": previous}, {"version": version})
-        public = {
-            k: v for k, v in settings.model_dump(mode="json").items() if k not in ("database_url",)
-        }
+        public = {k: v for k, v in settings.model_dump(mode="json").items() if k not in ("database_url",)}
         last_settings = session.scalar(
-            select(AuditEntry).where(AuditEntry.action == "settings.change").order_by(AuditEntry.id.desc()).limit(1)
+            select(AuditEntry)
+            .where(AuditEntry.action == "settings.change")
+            .order_by(AuditEntry.id.desc())
+            .limit(1)
         )
         if last_settings is None or last_settings.after != public:
-            audit(session, "system", "settings.change", "settings", last_settings.after if last_settings else None, public)
+            audit(
+                session,
+                "system",
+                "settings.change",
+                "settings",
+                last_settings.after if last_settings else None,
+                public,
+            )
 
 
 def create_app(settings: Settings | None = None, model: Classifier | None = None) -> FastAPI:
@@ -97,19 +141,48 @@ def create_app(settings: Settings | None = None, model: Classifier | None = None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from sqlalchemy.orm import sessionmaker
 
+        from netra.serving.jobs import JobManager
+        from netra.training.registry import Registry
+
         settings.home.mkdir(parents=True, exist_ok=True)
-        classifier = model or Classifier.from_pretrained(settings.resolved_model)
+        registry = None
+        if model is not None:
+            classifier = model
+        elif settings.uses_registry:
+            registry = Registry(settings.home)
+            registry.ensure_initialized()
+            classifier = Classifier.from_pretrained(registry.path(registry.active))
+        else:
+            classifier = Classifier.from_pretrained(settings.resolved_model)
         engine = make_engine(settings.resolved_database_url)
         migrate(engine)
         metrics = Metrics()
         state = AppState(settings, classifier, engine, sessionmaker(engine, expire_on_commit=False), metrics)
+        state.registry = (
+            registry
+            if registry is not None
+            else (Registry(settings.home) if settings.registry_with_fixed_model else None)
+        )
+        state.jobs = JobManager(settings.home / "jobs")
         metrics.attach_queue(state.sessions)
         _bootstrap(state)
         app.state.netra = state
-        log.info("serving model %s from %s", classifier.version, settings.resolved_model)
+        watcher = None
+        if state.registry is not None and settings.registry_poll_seconds > 0:
+            watcher = threading.Thread(
+                target=state.watch_registry,
+                args=(settings.registry_poll_seconds,),
+                name="netra-registry",
+                daemon=True,
+            )
+            watcher.start()
+        log.info("serving model %s", classifier.version)
         try:
             yield
         finally:
+            state.stop.set()
+            if watcher is not None:
+                watcher.join(timeout=5)
             engine.dispose()
 
     app = FastAPI(
@@ -119,7 +192,7 @@ def create_app(settings: Settings | None = None, model: Classifier | None = None
         lifespan=lifespan,
     )
     from netra.serving.limits import BodyLimitMiddleware
-    from netra.serving.routers import admin, health, labels, reviews, score, stats, web
+    from netra.serving.routers import admin, health, labels, models, reviews, score, stats, web
 
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
 
@@ -146,7 +219,16 @@ def create_app(settings: Settings | None = None, model: Classifier | None = None
             content={"detail": "; ".join(problems) or "invalid request", "errors": jsonable(exc.errors())},
         )
 
-    for router in (score.router, reviews.router, labels.router, stats.router, admin.router, health.router, web.router):
+    for router in (
+        score.router,
+        reviews.router,
+        labels.router,
+        stats.router,
+        admin.router,
+        models.router,
+        health.router,
+        web.router,
+    ):
         app.include_router(router)
     return app
 

@@ -42,7 +42,14 @@ def create_key(session: Session, role: str, name: str, actor: str = "system") ->
     record = ApiKey(name=name, role=role, prefix=key[:12], key_hash=hash_key(key), created_at=now())
     session.add(record)
     session.flush()
-    audit(session, actor, "key.create", f"key:{record.id}", None, {"name": name, "role": role, "prefix": record.prefix})
+    audit(
+        session,
+        actor,
+        "key.create",
+        f"key:{record.id}",
+        None,
+        {"name": name, "role": role, "prefix": record.prefix},
+    )
     return key
 
 
@@ -56,7 +63,11 @@ def principal(request: Request) -> Principal:
     if state.settings.auth == "disabled":
         return Principal("anonymous", "admin")
     header = request.headers.get("authorization", "")
-    key = header[7:].strip() if header.lower().startswith("bearer ") else request.headers.get("x-api-key", "").strip()
+    key = (
+        header[7:].strip()
+        if header.lower().startswith("bearer ")
+        else request.headers.get("x-api-key", "").strip()
+    )
     if not key:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -69,7 +80,9 @@ def principal(request: Request) -> Principal:
             record = session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(key)))
             if record is None or record.revoked_at is not None:
                 raise HTTPException(
-                    status.HTTP_401_UNAUTHORIZED, "invalid or revoked API key", headers={"WWW-Authenticate": "Bearer"}
+                    status.HTTP_401_UNAUTHORIZED,
+                    "invalid or revoked API key",
+                    headers={"WWW-Authenticate": "Bearer"},
                 )
             cached = Principal(f"{record.name} ({record.prefix}…)", record.role, record.id)
         state.key_cache[hash_key(key)] = cached
@@ -82,7 +95,8 @@ def require(role: str):
     def check(caller: Principal = Depends(principal)) -> Principal:
         if not caller.can(role):
             raise HTTPException(
-                status.HTTP_403_FORBIDDEN, f"this action needs the {role} role; your key has the {caller.role} role"
+                status.HTTP_403_FORBIDDEN,
+                f"this action needs the {role} role; your key has the {caller.role} role",
             )
         return caller
 

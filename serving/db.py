@@ -74,6 +74,11 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 def audit(
-    session: Session, actor: str, action: str, target: str | None = None, before: Any = None, after: Any = None
+    session: Session,
+    actor: str,
+    action: str,
+    target: str | None = None,
+    before: Any = None,
+    after: Any = None,
 ) -> None:
     session.add(AuditEntry(at=now(), actor=actor, action=action, target=target, before=before, after=after))

@@ -34,11 +34,15 @@ class Metrics:
                 scored = metrics.scored._value.get()
                 flag_rate.add_metric([], metrics.flagged._value.get() / scored if scored else 0.0)
                 yield flag_rate
-                sizes = GaugeMetricFamily("netra_queue_items", "Review queue items by status", labels=["status"])
+                sizes = GaugeMetricFamily(
+                    "netra_queue_items", "Review queue items by status", labels=["status"]
+                )
                 try:
                     with sessions() as session:
                         counts = dict(
-                            session.execute(select(ReviewItem.status, func.count()).group_by(ReviewItem.status)).all()
+                            session.execute(
+                                select(ReviewItem.status, func.count()).group_by(ReviewItem.status)
+                            ).all()
                         )
                 except Exception:
                     counts = {}

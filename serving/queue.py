@@ -46,12 +46,20 @@ def suggested_categories(prediction: Prediction) -> list[str]:
     return chosen or [max(CATEGORIES, key=prediction.categories.__getitem__)]
 
 
-def enqueue(session: Session, posts: Sequence[Any], ids: Sequence[str], predictions: Sequence[Prediction], threshold: float) -> int:
+def enqueue(
+    session: Session,
+    posts: Sequence[Any],
+    ids: Sequence[str],
+    predictions: Sequence[Prediction],
+    threshold: float,
+) -> int:
     """Add flagged posts that are not in the queue yet. Returns how many were added."""
     flagged = [(p, i, r) for p, i, r in zip(posts, ids, predictions, strict=True) if r.flagged]
     if not flagged:
         return 0
-    existing = set(session.scalars(select(ReviewItem.id).where(ReviewItem.id.in_([i for _, i, _ in flagged]))).all())
+    existing = set(
+        session.scalars(select(ReviewItem.id).where(ReviewItem.id.in_([i for _, i, _ in flagged]))).all()
+    )
     added = 0
     stamp = now()
     for post, item_id, result in flagged:
@@ -93,7 +101,9 @@ def current_decisions(session: Session, review_id: str) -> list[Decision]:
     )
 
 
-def decide(session: Session, item: ReviewItem, caller: Principal, label: str, categories: list[str], note: str | None) -> Decision:
+def decide(
+    session: Session, item: ReviewItem, caller: Principal, label: str, categories: list[str], note: str | None
+) -> Decision:
     if label == "neutral":
         categories = []
     before = {"status": item.status, "label": item.label, "label_categories": item.label_categories}
@@ -119,7 +129,13 @@ def decide(session: Session, item: ReviewItem, caller: Principal, label: str, ca
         "decision.create",
         f"review:{item.id}",
         before,
-        {"decision": decision.id, "label": label, "categories": categories, "status": item.status, "note": note},
+        {
+            "decision": decision.id,
+            "label": label,
+            "categories": categories,
+            "status": item.status,
+            "note": note,
+        },
     )
     return decision
 
@@ -132,9 +148,21 @@ def _settle(session: Session, item: ReviewItem) -> None:
         item.status, item.label, item.label_categories = "decided", final.label, final.categories
         item.decided_at, item.decided_by = final.created_at, final.analyst
     elif not decisions:
-        item.status, item.label, item.label_categories, item.decided_at, item.decided_by = "pending", None, None, None, None
+        item.status, item.label, item.label_categories, item.decided_at, item.decided_by = (
+            "pending",
+            None,
+            None,
+            None,
+            None,
+        )
     elif len({d.label for d in decisions}) > 1:
-        item.status, item.label, item.label_categories, item.decided_at, item.decided_by = "conflict", None, None, None, None
+        item.status, item.label, item.label_categories, item.decided_at, item.decided_by = (
+            "conflict",
+            None,
+            None,
+            None,
+            None,
+        )
     else:
         final = decisions[-1]
         item.status, item.label, item.label_categories = "decided", final.label, final.categories
@@ -154,7 +182,9 @@ def decode_cursor(cursor: str) -> list[Any]:
             raise ValueError
         return values
     except (ValueError, UnicodeDecodeError) as exc:
-        raise CursorError("invalid cursor: pass the next_cursor value of the previous page unchanged") from exc
+        raise CursorError(
+            "invalid cursor: pass the next_cursor value of the previous page unchanged"
+        ) from exc
 
 
 def list_reviews(
@@ -203,7 +233,9 @@ def list_reviews(
                 and_(key == value, ReviewItem.created_at == created_at, ReviewItem.id > last_id),
             )
         )
-    query = query.order_by(key.desc() if descending else key.asc(), ReviewItem.created_at.asc(), ReviewItem.id.asc())
+    query = query.order_by(
+        key.desc() if descending else key.asc(), ReviewItem.created_at.asc(), ReviewItem.id.asc()
+    )
     rows = list(session.scalars(query.limit(limit + 1)).all())
     next_cursor = None
     if len(rows) > limit:

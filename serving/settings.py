@@ -3,6 +3,7 @@ never at import time, so each test or deployment builds its own."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -33,6 +34,10 @@ class Settings(BaseSettings):
     page_size: int = Field(50, ge=1, le=500)
     # Dynamic batching of concurrent /v1/score requests (0 disables).
     batch_wait_ms: float = Field(0.0, ge=0.0, le=1000.0)
+    # How often a server on the registry checks for a newly promoted model (0: only on promote via the API).
+    registry_poll_seconds: float = Field(2.0, ge=0.0)
+    # Tests: a fixed model object, but still a registry for admin endpoints.
+    registry_with_fixed_model: bool = False
 
     @field_validator("home", mode="after")
     @classmethod
@@ -50,6 +55,11 @@ class Settings(BaseSettings):
     @property
     def resolved_model(self) -> Path:
         return Path(self.model) if self.model else default_model_path()
+
+    @property
+    def uses_registry(self) -> bool:
+        """Serve the registry's active version unless a model was configured (NETRA_MODEL or --model)."""
+        return not self.model and not os.environ.get("NETRA_MODEL")
 
     @property
     def loopback(self) -> bool:

@@ -20,7 +20,10 @@ def database_urls() -> list:
         pytest.param(
             pg or "postgres-missing",
             id="postgres",
-            marks=[pytest.mark.postgres, pytest.mark.skipif(not pg, reason="NETRA_TEST_POSTGRES_URL not set")],
+            marks=[
+                pytest.mark.postgres,
+                pytest.mark.skipif(not pg, reason="NETRA_TEST_POSTGRES_URL not set"),
+            ],
         )
     )
     return urls
@@ -69,7 +72,9 @@ class Service:
         self.admin = self.app.state.netra.bootstrap_key
 
     def key(self, role: str, name: str) -> str:
-        response = self.client.post("/v1/admin/keys", json={"role": role, "name": name}, headers=auth(self.admin))
+        response = self.client.post(
+            "/v1/admin/keys", json={"role": role, "name": name}, headers=auth(self.admin)
+        )
         assert response.status_code == 201, response.text
         return response.json()["key"]
 
@@ -88,14 +93,22 @@ def test_whole_review_loop_survives_a_restart(settings, linear_model, flagged_te
     first = Service(settings, linear_model)
     assert first.admin and first.admin.startswith("netra_")
     ana, bob, sup = first.key("analyst", "ana"), first.key("analyst", "bob"), first.key("supervisor", "sri")
-    posts = [{"text": flagged_texts[0], "platform": "facebook", "region": "Jawa Tengah"}, {"text": "Selamat pagi semua, hari ini cerah."}]
+    posts = [
+        {"text": flagged_texts[0], "platform": "facebook", "region": "Jawa Tengah"},
+        {"text": "Selamat pagi semua, hari ini cerah."},
+    ]
     response = first.client.post("/v1/score", json={"posts": posts}, headers=auth(ana))
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["model_version"] == linear_model.version
     assert [r["flagged"] for r in body["results"]] == [True, False]
     post_id = body["results"][0]["id"]
-    assert post_id == first.client.post("/v1/score", json={"posts": posts[:1]}, headers=auth(bob)).json()["results"][0]["id"]
+    assert (
+        post_id
+        == first.client.post("/v1/score", json={"posts": posts[:1]}, headers=auth(bob)).json()["results"][0][
+            "id"
+        ]
+    )
 
     queue = first.client.get("/v1/reviews", headers=auth(ana)).json()["items"]
     assert [i["id"] for i in queue] == [post_id]  # flagged only, and no duplicate after the second submission
@@ -103,21 +116,40 @@ def test_whole_review_loop_survives_a_restart(settings, linear_model, flagged_te
     assert queue[0]["status"] == "pending"
 
     decide = f"/v1/reviews/{post_id}/decisions"
-    assert first.client.post(decide, json={"label": "partisan", "categories": ["ajakan_memilih"]}, headers=auth(ana)).status_code == 201
+    assert (
+        first.client.post(
+            decide, json={"label": "partisan", "categories": ["ajakan_memilih"]}, headers=auth(ana)
+        ).status_code
+        == 201
+    )
     assert first.client.get(f"/v1/reviews/{post_id}", headers=auth(ana)).json()["status"] == "decided"
-    assert first.client.post(decide, json={"label": "neutral", "note": "berita saja"}, headers=auth(bob)).status_code == 201
+    assert (
+        first.client.post(
+            decide, json={"label": "neutral", "note": "berita saja"}, headers=auth(bob)
+        ).status_code
+        == 201
+    )
     assert first.client.get(f"/v1/reviews/{post_id}", headers=auth(ana)).json()["status"] == "conflict"
-    conflicts = first.client.get("/v1/reviews", params={"status": "conflict"}, headers=auth(sup)).json()["items"]
+    conflicts = first.client.get("/v1/reviews", params={"status": "conflict"}, headers=auth(sup)).json()[
+        "items"
+    ]
     assert [i["id"] for i in conflicts] == [post_id]
     assert first.client.get("/v1/labels/export", headers=auth(sup)).text == ""  # nothing settled yet
 
-    settle = first.client.post(decide, json={"label": "partisan", "categories": ["mobilisasi", "ajakan_memilih"]}, headers=auth(sup))
+    settle = first.client.post(
+        decide, json={"label": "partisan", "categories": ["mobilisasi", "ajakan_memilih"]}, headers=auth(sup)
+    )
     assert settle.status_code == 201
     item = first.client.get(f"/v1/reviews/{post_id}", headers=auth(ana)).json()
-    assert item["status"] == "decided" and item["label"] == "partisan" and item["decided_by"].startswith("sri")
+    assert (
+        item["status"] == "decided" and item["label"] == "partisan" and item["decided_by"].startswith("sri")
+    )
     assert len(item["decisions"]) == 3
 
-    exported = [json.loads(line) for line in first.client.get("/v1/labels/export", headers=auth(sup)).text.splitlines()]
+    exported = [
+        json.loads(line)
+        for line in first.client.get("/v1/labels/export", headers=auth(sup)).text.splitlines()
+    ]
     assert len(exported) == 1
     row = exported[0]
     assert row["post_id"] == post_id and row["label"] == "partisan"
@@ -139,7 +171,9 @@ def test_whole_review_loop_survives_a_restart(settings, linear_model, flagged_te
 
 def test_an_analyst_deciding_again_supersedes_their_decision(service, flagged_texts):
     ana = service.key("analyst", "ana")
-    post_id = service.client.post("/v1/score", json={"posts": [{"text": flagged_texts[1]}]}, headers=auth(ana)).json()["results"][0]["id"]
+    post_id = service.client.post(
+        "/v1/score", json={"posts": [{"text": flagged_texts[1]}]}, headers=auth(ana)
+    ).json()["results"][0]["id"]
     url = f"/v1/reviews/{post_id}/decisions"
     service.client.post(url, json={"label": "neutral"}, headers=auth(ana))
     service.client.post(url, json={"label": "partisan", "categories": ["sebar_konten"]}, headers=auth(ana))
@@ -151,14 +185,19 @@ def test_an_analyst_deciding_again_supersedes_their_decision(service, flagged_te
 
 def test_store_false_keeps_nothing(service, flagged_texts):
     ana = service.key("analyst", "ana")
-    response = service.client.post("/v1/score", json={"posts": [{"text": flagged_texts[2]}], "store": False}, headers=auth(ana))
+    response = service.client.post(
+        "/v1/score", json={"posts": [{"text": flagged_texts[2]}], "store": False}, headers=auth(ana)
+    )
     assert response.json()["results"][0]["flagged"] is True
     assert service.client.get("/v1/reviews", headers=auth(ana)).json()["items"] == []
 
 
 def test_queue_filters_ordering_and_cursor_pagination(service, flagged_texts):
     ana = service.key("analyst", "ana")
-    posts = [{"text": t, "platform": "x" if i % 2 else "whatsapp", "region": "Riau"} for i, t in enumerate(flagged_texts)]
+    posts = [
+        {"text": t, "platform": "x" if i % 2 else "whatsapp", "region": "Riau"}
+        for i, t in enumerate(flagged_texts)
+    ]
     results = service.client.post("/v1/score", json={"posts": posts}, headers=auth(ana)).json()["results"]
     seen, cursor = [], None
     while True:
@@ -171,7 +210,9 @@ def test_queue_filters_ordering_and_cursor_pagination(service, flagged_texts):
     assert len(seen) == len(results) == len({i["id"] for i in seen})
     scores = [i["suggestion"]["score"] for i in seen]
     assert scores == sorted(scores, reverse=True)
-    by_uncertainty = service.client.get("/v1/reviews", params={"order": "uncertainty", "limit": 100}, headers=auth(ana)).json()["items"]
+    by_uncertainty = service.client.get(
+        "/v1/reviews", params={"order": "uncertainty", "limit": 100}, headers=auth(ana)
+    ).json()["items"]
     gaps = [abs(i["suggestion"]["score"] - i["suggestion"]["threshold"]) for i in by_uncertainty]
     assert gaps == sorted(gaps)
     only_x = service.client.get("/v1/reviews", params={"platform": "x"}, headers=auth(ana)).json()["items"]
@@ -208,30 +249,55 @@ def test_bad_input_gets_clear_4xx_and_stores_nothing(service, flagged_texts):
     too_many = c.post("/v1/score", json={"posts": [{"text": "a"}] * 300}, headers=headers)
     assert too_many.status_code == 413 and "300 posts exceed the limit of 256" in too_many.json()["detail"]
     assert "by 44" in too_many.json()["detail"]
-    too_long = c.post("/v1/score", json={"posts": [{"text": flagged_texts[0]}, {"text": "x" * 5003}]}, headers=headers)
-    assert too_long.status_code == 422 and "posts.1.text has 5003 characters, 3 over the limit of 5000" in too_long.json()["detail"]
-    blank = c.post("/v1/score", json={"posts": [{"text": flagged_texts[0]}, {"text": "   "}]}, headers=headers)
+    too_long = c.post(
+        "/v1/score", json={"posts": [{"text": flagged_texts[0]}, {"text": "x" * 5003}]}, headers=headers
+    )
+    assert (
+        too_long.status_code == 422
+        and "posts.1.text has 5003 characters, 3 over the limit of 5000" in too_long.json()["detail"]
+    )
+    blank = c.post(
+        "/v1/score", json={"posts": [{"text": flagged_texts[0]}, {"text": "   "}]}, headers=headers
+    )
     assert blank.status_code == 422 and "empty or only whitespace" in blank.json()["detail"]
     wrong_type = c.post("/v1/score", json={"posts": [{"text": 42}]}, headers=headers)
     assert wrong_type.status_code == 422 and "posts.0.text" in wrong_type.json()["detail"]
     assert c.post("/v1/score", json={"posts": []}, headers=headers).status_code == 422
-    invalid_json = c.post("/v1/score", content=b'{"posts": [', headers={**headers, "content-type": "application/json"})
+    invalid_json = c.post(
+        "/v1/score", content=b'{"posts": [', headers={**headers, "content-type": "application/json"}
+    )
     assert invalid_json.status_code == 422 and "JSON" in invalid_json.json()["detail"]
-    invalid_utf8 = c.post("/v1/score", content=b'{"posts": [{"text": "\xff\xfe"}]}', headers={**headers, "content-type": "application/json"})
+    invalid_utf8 = c.post(
+        "/v1/score",
+        content=b'{"posts": [{"text": "\xff\xfe"}]}',
+        headers={**headers, "content-type": "application/json"},
+    )
     assert 400 <= invalid_utf8.status_code < 500
-    huge = c.post("/v1/score", content=b"{" + b" " * (2 * 1024 * 1024 + 10) + b"}", headers={**headers, "content-type": "application/json"})
+    huge = c.post(
+        "/v1/score",
+        content=b"{" + b" " * (2 * 1024 * 1024 + 10) + b"}",
+        headers={**headers, "content-type": "application/json"},
+    )
     assert huge.status_code == 413 and "exceeds the limit of 2097152 bytes by" in huge.json()["detail"]
-    decision = c.post("/v1/reviews/nope/decisions", json={"label": "partisan", "categories": ["ajakan_memilih"]}, headers=headers)
+    decision = c.post(
+        "/v1/reviews/nope/decisions",
+        json={"label": "partisan", "categories": ["ajakan_memilih"]},
+        headers=headers,
+    )
     assert decision.status_code == 404
     # None of the failed requests stored anything, and the server still serves.
     assert c.get("/v1/reviews", headers=headers).json()["items"] == []
-    assert c.post("/v1/score", json={"posts": [{"text": flagged_texts[0]}]}, headers=headers).status_code == 200
+    assert (
+        c.post("/v1/score", json={"posts": [{"text": flagged_texts[0]}]}, headers=headers).status_code == 200
+    )
     assert len(c.get("/v1/reviews", headers=headers).json()["items"]) == 1
 
 
 def test_decision_validation(service, flagged_texts):
     ana = service.key("analyst", "ana")
-    post_id = service.client.post("/v1/score", json={"posts": [{"text": flagged_texts[3]}]}, headers=auth(ana)).json()["results"][0]["id"]
+    post_id = service.client.post(
+        "/v1/score", json={"posts": [{"text": flagged_texts[3]}]}, headers=auth(ana)
+    ).json()["results"][0]["id"]
     url = f"/v1/reviews/{post_id}/decisions"
     assert service.client.post(url, json={"label": "partisan"}, headers=auth(ana)).status_code == 422
     unknown = service.client.post(url, json={"label": "partisan", "categories": ["hoaks"]}, headers=auth(ana))
@@ -269,7 +335,9 @@ def test_audit_log_records_decisions_exports_keys_and_model(service, flagged_tex
     from netra.serving.tables import AuditEntry
 
     ana, sup = service.key("analyst", "ana"), service.key("supervisor", "sri")
-    post_id = service.client.post("/v1/score", json={"posts": [{"text": flagged_texts[4]}]}, headers=auth(ana)).json()["results"][0]["id"]
+    post_id = service.client.post(
+        "/v1/score", json={"posts": [{"text": flagged_texts[4]}]}, headers=auth(ana)
+    ).json()["results"][0]["id"]
     service.client.post(f"/v1/reviews/{post_id}/decisions", json={"label": "neutral"}, headers=auth(ana))
     service.client.get("/v1/labels/export", headers=auth(sup))
     with service.app.state.netra.sessions() as session:

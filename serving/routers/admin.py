@@ -19,7 +19,13 @@ def new_key(body: KeyCreate, state=Depends(app_state), caller: Principal = Depen
     with state.sessions() as session:
         key = create_key(session, body.role, body.name, actor=caller.name)
         record = session.scalar(select(ApiKey).where(ApiKey.prefix == key[:12]))
-        return {"id": record.id, "name": record.name, "role": record.role, "prefix": record.prefix, "key": key}
+        return {
+            "id": record.id,
+            "name": record.name,
+            "role": record.role,
+            "prefix": record.prefix,
+            "key": key,
+        }
 
 
 @router.get("/keys", response_model=list[KeyPublic])

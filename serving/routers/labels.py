@@ -22,7 +22,9 @@ def _iso(value: datetime | None) -> str | None:
     return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
 
 
-@router.get("/v1/labels/export", response_class=Response, responses={200: {"content": {"application/x-ndjson": {}}}})
+@router.get(
+    "/v1/labels/export", response_class=Response, responses={200: {"content": {"application/x-ndjson": {}}}}
+)
 def export_labels(
     since: datetime | None = None,
     state=Depends(app_state),

@@ -112,7 +112,9 @@ def review(review_id: str, state=Depends(app_state), _: Principal = Depends(requ
 
     with state.sessions() as session:
         item = _get(session, review_id)
-        history = list(session.scalars(select(Decision).where(Decision.review_id == item.id).order_by(Decision.id)))
+        history = list(
+            session.scalars(select(Decision).where(Decision.review_id == item.id).order_by(Decision.id))
+        )
         return review_public(item, history)
 
 

@@ -13,7 +13,9 @@ router = APIRouter(tags=["score"])
 
 
 @router.post("/v1/score", response_model=ScorePublic)
-def score(body: ScoreCreate, state=Depends(app_state), caller: Principal = Depends(require("analyst"))) -> dict:
+def score(
+    body: ScoreCreate, state=Depends(app_state), caller: Principal = Depends(require("analyst"))
+) -> dict:
     settings = state.settings
     if len(body.posts) > settings.max_posts_per_request:
         excess = len(body.posts) - settings.max_posts_per_request

@@ -54,9 +54,13 @@ def stats(state=Depends(app_state), _: Principal = Depends(require("analyst"))) 
             if len(votes) < 2:
                 votes.append(label)
         pairs = [(v[0], v[1]) for v in first_two.values() if len(v) == 2]
-        settled = session.execute(select(ReviewItem.label).where(ReviewItem.status == "decided")).scalars().all()
+        settled = (
+            session.execute(select(ReviewItem.label).where(ReviewItem.status == "decided")).scalars().all()
+        )
         return {
-            "by_status": {s: grouped(ReviewItem.status).get(s, 0) for s in ("pending", "decided", "conflict")},
+            "by_status": {
+                s: grouped(ReviewItem.status).get(s, 0) for s in ("pending", "decided", "conflict")
+            },
             "by_category": by_category,
             "by_platform": grouped(ReviewItem.platform),
             "by_region": grouped(ReviewItem.region),
@@ -65,6 +69,8 @@ def stats(state=Depends(app_state), _: Principal = Depends(require("analyst"))) 
             "model_agreement": {
                 "settled_posts": len(settled),
                 "confirmed_partisan": sum(1 for label in settled if label == "partisan"),
-                "rate": (sum(1 for label in settled if label == "partisan") / len(settled)) if settled else None,
+                "rate": (sum(1 for label in settled if label == "partisan") / len(settled))
+                if settled
+                else None,
             },
         }
