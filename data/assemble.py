@@ -67,7 +67,8 @@ def augment(rows: list[dict[str, Any]], swaps_per_label: int = 100) -> list[dict
     for label in ("partisan", "neutral"):
         rotation = {"names": itertools.cycle(SWAP_NAMES), "parties": itertools.cycle(SWAP_PARTIES)}
         eligible = sorted(
-            (r for r in rows if r["label"] == label and markers(r["text"])), key=lambda r: _digest("swap" + r["id"])
+            (r for r in rows if r["label"] == label and markers(r["text"])),
+            key=lambda r: _digest("swap" + r["id"]),
         )
         for row in eligible[:swaps_per_label]:
             keep(augment_row(row, "swap", **rotation))

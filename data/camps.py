@@ -170,7 +170,9 @@ def swap_camps(
                 source = parties if m.kind == "party" else names
                 pool_names = SWAP_PARTIES if m.kind == "party" else SWAP_NAMES
                 picked = next(source) if source is not None else rng.choice(pool_names)
-                name_map[original] = picked if picked != original else rng.choice([n for n in pool_names if n != original])
+                name_map[original] = (
+                    picked if picked != original else rng.choice([n for n in pool_names if n != original])
+                )
             replacement = name_map[original]
         pieces.append(text[cursor : m.start])
         pieces.append(replacement)
