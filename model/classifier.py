@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -58,8 +59,9 @@ class Classifier:
     def from_pretrained(cls, path_or_hub_id: str | Path, **kwargs: Any) -> Classifier:
         """Load a Netra model folder (linear or transformer), or a transformer from a hub id.
 
-        A plain (not yet fine-tuned) BERT checkpoint has no `netra` key: it loads with default metadata
-        only when `allow_untrained=True`, as the starting point of fine-tuning."""
+        `runtime=` (transformer only; default `NETRA_RUNTIME` or "auto"): "auto", "torch", "onnx", "onnx-int8".
+        A plain BERT checkpoint without a `netra` key is refused: fine-tune it with `netra train` first.
+        """
         folder = Path(path_or_hub_id)
         if folder.is_dir():
             config_path = folder / "config.json"
@@ -91,7 +93,13 @@ class Classifier:
         elif kind == "transformer":
             from netra.model.transformer import TransformerModel
 
-            backend = TransformerModel.load(path_or_hub_id, max_length=int(meta.get("max_length", 256)))
+            runtime = kwargs.get("runtime") or os.environ.get("NETRA_RUNTIME", "auto")
+            backend = TransformerModel.load(
+                path_or_hub_id,
+                max_length=int(meta.get("max_length", 256)),
+                runtime=runtime,
+                onnx=meta.get("onnx"),
+            )
             if kwargs.get("token_budget"):
                 backend.token_budget = int(kwargs["token_budget"])
         else:

@@ -17,6 +17,7 @@ mapping), and tokens are mapped back to character spans of the original text.
 from __future__ import annotations
 
 import bisect
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -27,27 +28,82 @@ from netra.model.normalize import NormalizedText
 DEFAULT_BASE_MODEL = "indobenchmark/indobert-base-p1"
 
 
+def onnx_session(path: Path):
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = cpu_threads()
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
 def _torch():
     import torch
 
     return torch
 
 
+ONNX_FP32 = "model.onnx"
+ONNX_INT8 = "model.int8.onnx"
+RUNTIMES = ("auto", "torch", "onnx", "onnx-int8")
+
+
+def cpu_threads() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
 class TransformerModel:
-    def __init__(self, model, tokenizer, max_length: int = 256, token_budget: int = 8192) -> None:
+    """Scores with PyTorch or, when exported, with ONNX Runtime; evidence always uses PyTorch."""
+
+    def __init__(
+        self,
+        model,
+        tokenizer,
+        max_length: int = 256,
+        token_budget: int = 8192,
+        session=None,
+        runtime: str = "torch",
+    ) -> None:
         self.model = model
         self.tokenizer = tokenizer
         self.max_length = max_length
         self.token_budget = token_budget
+        self.session = session
+        self.runtime = runtime
         self.model.eval()
 
     @classmethod
-    def load(cls, folder: str | Path, max_length: int = 256) -> TransformerModel:
+    def load(
+        cls, folder: str | Path, max_length: int = 256, runtime: str = "auto", onnx: dict | None = None
+    ) -> TransformerModel:
+        """`runtime`: "auto" uses the int8 ONNX graph if it passed its acceptance check, else the fp32 ONNX
+        graph if exported, else PyTorch; "torch", "onnx" and "onnx-int8" force one."""
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
+        torch = _torch()
+        if runtime not in RUNTIMES:
+            raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, got {runtime!r}")
+        torch.set_num_threads(cpu_threads())
         tokenizer = AutoTokenizer.from_pretrained(str(folder))
         model = AutoModelForSequenceClassification.from_pretrained(str(folder))
-        return cls(model, tokenizer, max_length=max_length)
+        onnx = onnx or {}
+        folder = Path(folder)
+        chosen = runtime
+        if runtime == "auto":
+            if (folder / ONNX_INT8).exists() and onnx.get("int8", {}).get("accepted"):
+                chosen = "onnx-int8"
+            elif (folder / ONNX_FP32).exists():
+                chosen = "onnx"
+            else:
+                chosen = "torch"
+        session = None
+        if chosen != "torch":
+            path = folder / (ONNX_INT8 if chosen == "onnx-int8" else ONNX_FP32)
+            if not path.exists():
+                raise FileNotFoundError(f"{path} not found: run `netra export onnx --model {folder}` first")
+            session = onnx_session(path)
+        return cls(model, tokenizer, max_length=max_length, session=session, runtime=chosen)
 
     def save(self, folder: Path) -> None:
         self.model.save_pretrained(str(folder), safe_serialization=True)
@@ -64,7 +120,7 @@ class TransformerModel:
         out: list[list[int]] = []
         current: list[int] = []
         for i in order:
-            longest = max(lengths[i], max((lengths[j] for j in current), default=0))
+            longest = lengths[i]  # ascending order: the newest post is the longest of its batch
             if current and (len(current) >= batch_size or longest * (len(current) + 1) > self.token_budget):
                 out.append(current)
                 current = []
@@ -92,8 +148,11 @@ class TransformerModel:
         with torch.inference_mode():
             for batch in self.batches([len(x) for x in encoded], batch_size):
                 input_ids, mask = self._pad([encoded[i] for i in batch])
-                result = self.model(input_ids=input_ids, attention_mask=mask).logits
-                out[batch] = result.float().numpy()
+                if self.session is not None:
+                    feed = {"input_ids": input_ids.numpy(), "attention_mask": mask.numpy()}
+                    out[batch] = self.session.run(["logits"], feed)[0]
+                else:
+                    out[batch] = self.model(input_ids=input_ids, attention_mask=mask).logits.float().numpy()
         return out[:, 0], out[:, 1:]
 
     # -- evidence -------------------------------------------------------------------------------

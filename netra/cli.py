@@ -489,6 +489,33 @@ def retrain(
     )
 
 
+# -- export -----------------------------------------------------------------------------------------
+export_app = typer.Typer(help="Export models to other runtimes.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("onnx")
+def export_onnx_command(
+    model: Annotated[Path, typer.Option("--model", help="a transformer model folder")],
+    quantize: Annotated[
+        str | None, typer.Option(help="int8: also write a dynamically quantised graph")
+    ] = None,
+) -> None:
+    """Write model.onnx (and model.int8.onnx) into the folder; the int8 graph is used only if it passes
+    the agreement (>= 99%) and F1 (drop <= 0.01) check on the corpus test split."""
+    from netra.model import ModelFolderError
+    from netra.model.onnx_export import export_onnx
+
+    try:
+        report = export_onnx(model, quantize)
+    except (ModelFolderError, ValueError) as exc:
+        fail(str(exc))
+    typer.echo(json.dumps(report, indent=2))
+    int8 = report.get("int8")
+    if int8 and not int8["accepted"]:
+        typer.echo("the int8 graph did not pass its check: Netra keeps using fp32", err=True)
+
+
 # -- service ----------------------------------------------------------------------------------------
 keys_app = typer.Typer(help="API keys of the scoring service.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")

@@ -38,6 +38,7 @@ class AppState:
     bootstrap_key: str | None = None
     registry: Any = None  # the model registry, unless a fixed model was configured
     jobs: Any = None
+    batcher: Any = None
     stop: threading.Event = field(default_factory=threading.Event)
 
     def sessions(self):
@@ -165,6 +166,12 @@ def create_app(settings: Settings | None = None, model: Classifier | None = None
         )
         state.jobs = JobManager(settings.home / "jobs")
         metrics.attach_queue(state.sessions)
+        if settings.batch_wait_ms > 0:
+            from netra.serving.batcher import Batcher
+
+            state.batcher = Batcher(
+                lambda: state.model, settings.batch_wait_ms, settings.max_posts_per_request
+            )
         _bootstrap(state)
         app.state.netra = state
         watcher = None
@@ -181,6 +188,8 @@ def create_app(settings: Settings | None = None, model: Classifier | None = None
             yield
         finally:
             state.stop.set()
+            if state.batcher is not None:
+                state.batcher.close()
             if watcher is not None:
                 watcher.join(timeout=5)
             engine.dispose()

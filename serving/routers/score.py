@@ -33,8 +33,12 @@ def score(
     if too_long:
         raise HTTPException(422, "; ".join(too_long))
     ids = [p.id or post_id(p.text) for p in body.posts]
-    classifier = state.model  # this request keeps this model even if a new one is promoted meanwhile
-    predictions = classifier.predict([p.text for p in body.posts])
+    texts = [p.text for p in body.posts]
+    if state.batcher is not None:
+        classifier, predictions = state.batcher.predict(texts)
+    else:
+        classifier = state.model  # this request keeps this model even if a new one is promoted meanwhile
+        predictions = classifier.predict(texts)
     if body.store:
         with state.sessions() as session:  # one transaction: all or nothing
             enqueue(session, body.posts, ids, predictions, classifier.threshold)
