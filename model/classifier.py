@@ -36,6 +36,7 @@ class Classifier:
         self.kind = kind
         self.meta = meta
         self.normalizer = normalizer or Normalizer.from_config(meta.get("normalizer", {}))
+        self.folder: Path | None = None  # where it was loaded from, if a local folder
 
     # -- metadata -------------------------------------------------------------------------------
     @property

@@ -132,21 +132,22 @@ class TfidfFeatures:
         lengths = np.fromiter(map(len, char_parts), dtype=np.int64, count=len(char_parts))
         char_positions = np.repeat(np.arange(len(tokens)), lengths)
         char_cols = np.concatenate(char_parts) if char_parts else _EMPTY
-        word_positions: list[int] = []
-        word_cols: list[int] = []
-        word_shares: list[float] = []
         get = self.word_vocab.get
-        for p, token in enumerate(tokens):
-            if (i := get(token)) is not None:
-                word_positions.append(p)
-                word_cols.append(i)
-                word_shares.append(1.0)
-            if p + 1 < len(tokens) and (j := get(f"{token} {tokens[p + 1]}")) is not None:
-                word_positions.extend((p, p + 1))
-                word_cols.extend((j, j))
-                word_shares.extend((0.5, 0.5))
+        unigrams = np.fromiter(
+            (-1 if (i := get(t)) is None else i for t in tokens), dtype=np.int64, count=len(tokens)
+        )
+        pairs = [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+        bigrams = np.fromiter(
+            (-1 if (i := get(p)) is None else i for p in pairs), dtype=np.int64, count=len(pairs)
+        )
+        uni_at = np.flatnonzero(unigrams >= 0)
+        bi_at = np.flatnonzero(bigrams >= 0)
+        # A bigram at position p belongs half to token p and half to token p + 1.
+        word_positions = np.concatenate([uni_at, bi_at, bi_at + 1])
+        word_cols = np.concatenate([unigrams[uni_at], bigrams[bi_at], bigrams[bi_at]])
+        word_shares = np.concatenate([np.ones(len(uni_at)), np.full(2 * len(bi_at), 0.5)])
         return (
-            np.concatenate([char_positions, np.asarray(word_positions, dtype=np.int64)]),
-            np.concatenate([char_cols, np.asarray(word_cols, dtype=np.int64)]),
-            np.concatenate([np.ones(len(char_cols)), np.asarray(word_shares)]),
+            np.concatenate([char_positions, word_positions]),
+            np.concatenate([char_cols, word_cols]),
+            np.concatenate([np.ones(len(char_cols)), word_shares]),
         )

@@ -21,7 +21,6 @@ found in the normalised text is reported with offsets into the original.
 
 from __future__ import annotations
 
-import bisect
 import re
 import unicodedata
 from functools import lru_cache
@@ -261,25 +260,35 @@ class Normalizer:
             masked, edits = self._masked(text)
         else:
             masked, edits = text, []
-        edit_ends = [e[1] for e in edits]
         tokens: list[str] = []
         spans: list[tuple[int, int]] = []
+        k = 0  # the next edit (placeholder) not yet passed
+        shift = 0  # original offset minus masked offset after the edits passed so far
         for match in _TOKEN.finditer(masked):
             out = token_output(match.group())
             if not out:
                 continue
             start, end = match.span()
-            k = bisect.bisect_right(edit_ends, start) - 1  # the last edit before this token
-            if k + 1 < len(edits) and edits[k + 1][0] == start:
-                span = (edits[k + 1][2], edits[k + 1][3])  # a placeholder: the replaced original
-            else:
-                shift = edits[k][3] - edits[k][1] - 1 if k >= 0 else 0  # the placeholder's trailing space
-                span = (start + shift, end + shift)
+            if k < len(edits) and start >= edits[k][0]:
+                # Tokens only start at an edit's placeholder or after it (it is surrounded by spaces).
+                edit = edits[k]
+                if start == edit[0]:
+                    span = (edit[2], edit[3])
+                    shift = edit[3] - edit[1] - 1  # the placeholder's trailing space
+                    k += 1
+                    tokens.extend(out)
+                    spans.extend([span] * len(out))
+                    continue
+            span = (start + shift, end + shift)
             tokens.extend(out)
-            spans.extend([span] * len(out))
+            if len(out) == 1:
+                spans.append(span)
+            else:
+                spans.extend([span] * len(out))
         return NormalizedText(tuple(tokens), tuple(spans))
 
     @staticmethod
+    @lru_cache(maxsize=8192)  # predict() masks every post, then again the flagged ones it explains
     def _masked(text: str) -> tuple[str, list[tuple[int, int, int, int]]]:
         """The text with camp markers replaced by placeholders, and the edits made:
         (masked start, masked end, original start, original end) of each placeholder."""

@@ -252,6 +252,8 @@ def scan(
     cascade: Annotated[
         Path | None, typer.Option(help="linear pre-filter model for a transformer scan")
     ] = None,
+    checkpoint_every: Annotated[int, typer.Option(min=1, help="rows between checkpoints")] = 50_000,
+    engine: Annotated[str, typer.Option(help="local | ray (Ray Data; RAY_ADDRESS for a cluster)")] = "local",
 ) -> None:
     """Scan exported feeds: every row ends in the output or in OUTPUT.rejects.jsonl, with a reconciled summary."""
     from netra.model import ModelFolderError
@@ -276,7 +278,19 @@ def scan(
         max_chars=max_chars,
         evidence=not no_evidence,
         cascade=cascade,
+        checkpoint_rows=checkpoint_every,
     )
+    if engine not in ("local", "ray"):
+        fail(f"--engine must be local or ray, got {engine!r}")
+    if engine == "ray":
+        from netra.scan.ray_engine import run_ray_scan
+
+        try:
+            summary = run_ray_scan(options)
+        except (ScanError, ModelFolderError) as exc:
+            fail(str(exc))
+        typer.echo(json.dumps(summary), err=True)
+        return
     progress = _progress_reporter()
     try:
         summary = run_scan(options, progress=progress.update)

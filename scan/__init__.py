@@ -1,0 +1,1 @@
+"""Batch scanning of exported feeds: `netra scan`."""

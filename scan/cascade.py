@@ -1,0 +1,77 @@
+"""A two-stage cascade for scans: the fast linear model clears posts it is sure about, the transformer
+scores the rest.
+
+The linear cut-off is chosen on the validation split so that the linear stage passes on at least
+`target_recall` (default 0.99) of the posts the transformer alone flags. It is cached per linear version
+in the transformer's folder (`cascade.json`). Posts cleared by the linear stage keep the linear score,
+are not flagged, and are marked `stage: "linear"`; the others carry the transformer's result."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import numpy as np
+
+CASCADE_FILE = "cascade.json"
+
+
+def choose_cutoff(linear_scores: np.ndarray, transformer_flags: np.ndarray, target_recall: float) -> float:
+    """The highest linear score cut-off that keeps >= target_recall of the transformer's flags."""
+    kept = np.sort(np.asarray(linear_scores)[np.asarray(transformer_flags, dtype=bool)])
+    if len(kept) == 0:
+        return 0.0  # nothing to learn from: send every post to the transformer
+    allowed_misses = math.floor((1.0 - target_recall) * len(kept) + 1e-9)
+    return float(kept[allowed_misses])
+
+
+class Cascade:
+    def __init__(self, linear, transformer, cutoff: float | None = None, target_recall: float = 0.99) -> None:
+        if linear.kind != "linear":
+            raise ValueError(f"the cascade's first stage must be a linear model, got {linear.kind}")
+        self.linear = linear
+        self.transformer = transformer
+        self.target_recall = target_recall
+        self.cutoff = cutoff if cutoff is not None else self._cached_or_calibrated()
+
+    def _cached_or_calibrated(self) -> float:
+        folder = getattr(self.transformer, "folder", None)
+        cache_path = folder / CASCADE_FILE if folder is not None else None
+        cache = json.loads(cache_path.read_text()) if cache_path is not None and cache_path.exists() else {}
+        key = f"{self.linear.version}@{self.target_recall}"
+        if key in cache:
+            return float(cache[key]["cutoff"])
+        from netra.data.corpus import load_records
+
+        rows = [r for r in load_records() if r["split"] == "validation" and r["origin"] == "written"]
+        cutoff, info = self.calibrate([r["text"] for r in rows])
+        if cache_path is not None:
+            cache[key] = info
+            cache_path.write_text(json.dumps(cache, indent=2), encoding="utf-8")
+        return cutoff
+
+    def calibrate(self, texts: list[str]) -> tuple[float, dict[str, Any]]:
+        flags = np.array([p.flagged for p in self.transformer.predict(texts, evidence="none")])
+        scores = np.array([p.score for p in self.linear.predict(texts, evidence="none")])
+        cutoff = choose_cutoff(scores, flags, self.target_recall)
+        info = {
+            "cutoff": cutoff,
+            "target_recall": self.target_recall,
+            "validation_posts": len(texts),
+            "transformer_flags": int(flags.sum()),
+            "passed_to_transformer": int((scores >= cutoff).sum()),
+        }
+        return cutoff, info
+
+    def score(self, texts: list[str], threshold: float | None, evidence: bool) -> list[tuple]:
+        first = self.linear.predict(texts, evidence="none")
+        passed = [i for i, p in enumerate(first) if p.score >= self.cutoff]
+        out: list[tuple] = [(p.score, False, p.categories, [], "linear") for p in first]
+        if passed:
+            second = self.transformer.predict(
+                [texts[i] for i in passed], evidence="flagged" if evidence else "none", threshold=threshold
+            )
+            for i, p in zip(passed, second, strict=True):
+                out[i] = (p.score, p.flagged, p.categories, [e.__dict__ for e in p.evidence], "transformer")
+        return out
