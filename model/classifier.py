@@ -107,7 +107,9 @@ class Classifier:
             raise ModelFolderError(
                 f"{path_or_hub_id}: unknown model kind {kind!r} (expected linear or transformer)"
             )
-        return cls(backend, kind, meta)
+        classifier = cls(backend, kind, meta)
+        classifier.folder = folder if folder.is_dir() else None
+        return classifier
 
     def save_pretrained(self, path: str | Path) -> Path:
         folder = Path(path)
