@@ -65,13 +65,22 @@ class TransformerModel:
         session=None,
         runtime: str = "torch",
     ) -> None:
-        self.model = model
+        self._model = model
+        self._loader = None  # loads the PyTorch model on first use when ONNX Runtime scores
         self.tokenizer = tokenizer
         self.max_length = max_length
         self.token_budget = token_budget
         self.session = session
         self.runtime = runtime
-        self.model.eval()
+        if model is not None:
+            model.eval()
+
+    @property
+    def model(self):
+        """The PyTorch model (loaded lazily under ONNX Runtime: only evidence and saving need it)."""
+        if self._model is None:
+            self._model = self._loader().eval()
+        return self._model
 
     @classmethod
     def load(
@@ -86,7 +95,6 @@ class TransformerModel:
             raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, got {runtime!r}")
         torch.set_num_threads(cpu_threads())
         tokenizer = AutoTokenizer.from_pretrained(str(folder))
-        model = AutoModelForSequenceClassification.from_pretrained(str(folder))
         onnx = onnx or {}
         folder = Path(folder)
         chosen = runtime
@@ -97,13 +105,18 @@ class TransformerModel:
                 chosen = "onnx"
             else:
                 chosen = "torch"
-        session = None
-        if chosen != "torch":
-            path = folder / (ONNX_INT8 if chosen == "onnx-int8" else ONNX_FP32)
-            if not path.exists():
-                raise FileNotFoundError(f"{path} not found: run `netra export onnx --model {folder}` first")
-            session = onnx_session(path)
-        return cls(model, tokenizer, max_length=max_length, session=session, runtime=chosen)
+
+        def load_torch():
+            return AutoModelForSequenceClassification.from_pretrained(str(folder))
+
+        if chosen == "torch":
+            return cls(load_torch(), tokenizer, max_length=max_length, runtime=chosen)
+        path = folder / (ONNX_INT8 if chosen == "onnx-int8" else ONNX_FP32)
+        if not path.exists():
+            raise FileNotFoundError(f"{path} not found: run `netra export onnx --model {folder}` first")
+        loaded = cls(None, tokenizer, max_length=max_length, session=onnx_session(path), runtime=chosen)
+        loaded._loader = load_torch
+        return loaded
 
     def save(self, folder: Path) -> None:
         self.model.save_pretrained(str(folder), safe_serialization=True)
@@ -144,15 +157,20 @@ class TransformerModel:
         """Partisan and category logits of normalised texts, in input order."""
         torch = _torch()
         encoded = self._encode(texts)
-        out = np.zeros((len(texts), self.model.config.num_labels), dtype=np.float64)
+        out: np.ndarray | None = None
         with torch.inference_mode():
             for batch in self.batches([len(x) for x in encoded], batch_size):
                 input_ids, mask = self._pad([encoded[i] for i in batch])
                 if self.session is not None:
                     feed = {"input_ids": input_ids.numpy(), "attention_mask": mask.numpy()}
-                    out[batch] = self.session.run(["logits"], feed)[0]
+                    result = self.session.run(["logits"], feed)[0]
                 else:
-                    out[batch] = self.model(input_ids=input_ids, attention_mask=mask).logits.float().numpy()
+                    result = self.model(input_ids=input_ids, attention_mask=mask).logits.float().numpy()
+                if out is None:
+                    out = np.zeros((len(texts), result.shape[1]), dtype=np.float64)
+                out[batch] = result
+        if out is None:
+            return np.zeros(0), np.zeros((0, 8))
         return out[:, 0], out[:, 1:]
 
     # -- evidence -------------------------------------------------------------------------------

@@ -170,7 +170,7 @@ def create_app(settings: Settings | None = None, model: Classifier | None = None
             from netra.serving.batcher import Batcher
 
             state.batcher = Batcher(
-                lambda: state.model, settings.batch_wait_ms, settings.max_posts_per_request
+                lambda: state.model, settings.batch_wait_ms, settings.max_posts_per_request, settings.evidence
             )
         _bootstrap(state)
         app.state.netra = state

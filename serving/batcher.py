@@ -14,8 +14,11 @@ from typing import Any
 
 
 class Batcher:
-    def __init__(self, get_model: Callable[[], Any], wait_ms: float, max_posts: int = 256) -> None:
+    def __init__(
+        self, get_model: Callable[[], Any], wait_ms: float, max_posts: int = 256, evidence: str = "flagged"
+    ) -> None:
         self.get_model = get_model
+        self.evidence = evidence
         self.wait = wait_ms / 1000.0
         self.max_posts = max_posts
         self.items: list[tuple[list[str], Future]] = []
@@ -60,7 +63,7 @@ class Batcher:
             model = self.get_model()
             texts = [t for batch, _ in taken for t in batch]
             try:
-                predictions = model.predict(texts)
+                predictions = model.predict(texts, evidence=self.evidence)
             except Exception as exc:
                 for _, future in taken:
                     future.set_exception(exc)

@@ -102,10 +102,18 @@ def current_decisions(session: Session, review_id: str) -> list[Decision]:
 
 
 def decide(
-    session: Session, item: ReviewItem, caller: Principal, label: str, categories: list[str], note: str | None
+    session: Session,
+    item: ReviewItem,
+    caller: Principal,
+    label: str,
+    categories: list[str],
+    note: str | None,
+    lookalike: str | None = None,
 ) -> Decision:
     if label == "neutral":
         categories = []
+    else:
+        lookalike = None
     before = {"status": item.status, "label": item.label, "label_categories": item.label_categories}
     decision = Decision(
         review_id=item.id,
@@ -113,6 +121,7 @@ def decide(
         role=caller.role,
         label=label,
         categories=categories,
+        lookalike=lookalike,
         note=note,
         created_at=now(),
     )
@@ -143,30 +152,21 @@ def decide(
 def _settle(session: Session, item: ReviewItem) -> None:
     decisions = current_decisions(session, item.id)
     settling = [d for d in decisions if d.role in ("supervisor", "admin")]
+    final: Decision | None = None
     if settling:
-        final = settling[-1]
-        item.status, item.label, item.label_categories = "decided", final.label, final.categories
-        item.decided_at, item.decided_by = final.created_at, final.analyst
+        status, final = "decided", settling[-1]
     elif not decisions:
-        item.status, item.label, item.label_categories, item.decided_at, item.decided_by = (
-            "pending",
-            None,
-            None,
-            None,
-            None,
-        )
+        status = "pending"
     elif len({d.label for d in decisions}) > 1:
-        item.status, item.label, item.label_categories, item.decided_at, item.decided_by = (
-            "conflict",
-            None,
-            None,
-            None,
-            None,
-        )
+        status = "conflict"
     else:
-        final = decisions[-1]
-        item.status, item.label, item.label_categories = "decided", final.label, final.categories
-        item.decided_at, item.decided_by = final.created_at, final.analyst
+        status, final = "decided", decisions[-1]
+    item.status = status
+    item.label = final.label if final else None
+    item.label_categories = final.categories if final else None
+    item.label_lookalike = final.lookalike if final else None
+    item.decided_at = final.created_at if final else None
+    item.decided_by = final.analyst if final else None
     item.updated_at = now()
 
 

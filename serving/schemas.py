@@ -68,7 +68,18 @@ class DecisionCreate(BaseModel):
 
     label: Literal["partisan", "neutral"]
     categories: list[str] = Field(default_factory=list, max_length=8)
+    # For a neutral decision: what kind of look-alike it is (netralitas, info_pemilu, berita, ...).
+    lookalike: str | None = None
     note: str | None = Field(None, max_length=5000)
+
+    @field_validator("lookalike")
+    @classmethod
+    def _known_lookalike(cls, value: str | None) -> str | None:
+        from netra.data.schema import LOOKALIKES
+
+        if value is not None and value not in LOOKALIKES:
+            raise ValueError(f"unknown lookalike {value!r}; expected one of {list(LOOKALIKES)}")
+        return value
 
     @field_validator("categories")
     @classmethod
@@ -85,6 +96,7 @@ class DecisionPublic(BaseModel):
     role: str
     label: str
     categories: list[str]
+    lookalike: str | None = None
     note: str | None
     created_at: datetime
     superseded_by: int | None
@@ -110,6 +122,7 @@ class ReviewPublic(BaseModel):
     suggestion: SuggestionPublic
     label: str | None
     label_categories: list[str] | None
+    label_lookalike: str | None = None
     decided_at: datetime | None
     decided_by: str | None
     created_at: datetime

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     max_text_chars: int = Field(5000, ge=1)
     max_body_bytes: int = Field(2 * 1024 * 1024, ge=1024)
     page_size: int = Field(50, ge=1, le=500)
+    # Evidence spans for flagged posts ("flagged") or none ("none": faster for a transformer on CPU).
+    evidence: Literal["flagged", "none"] = "flagged"
     # Dynamic batching of concurrent /v1/score requests (0 disables).
     batch_wait_ms: float = Field(0.0, ge=0.0, le=1000.0)
     # How often a server on the registry checks for a newly promoted model (0: only on promote via the API).

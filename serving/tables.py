@@ -37,6 +37,7 @@ class ReviewItem(Base):
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     label: Mapped[str | None] = mapped_column(String(20))  # settled label
     label_categories: Mapped[list[str] | None] = mapped_column(JSON)
+    label_lookalike: Mapped[str | None] = mapped_column(String(30))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decided_by: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
@@ -59,6 +60,7 @@ class Decision(Base):
     role: Mapped[str] = mapped_column(String(20))
     label: Mapped[str] = mapped_column(String(20))
     categories: Mapped[list[str]] = mapped_column(JSON)
+    lookalike: Mapped[str | None] = mapped_column(String(30))  # for neutral decisions: which look-alike
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     superseded_by: Mapped[int | None] = mapped_column(Integer)

@@ -16,9 +16,9 @@ class CountingModel:
         self.inner = inner
         self.calls: list[int] = []
 
-    def predict(self, texts):
+    def predict(self, texts, **kwargs):
         self.calls.append(len(texts))
-        return self.inner.predict(texts)
+        return self.inner.predict(texts, **kwargs)
 
 
 def test_concurrent_requests_are_scored_together_and_split_back(linear_model, corpus_rows):

@@ -42,7 +42,7 @@ def export_labels(
                     "text": item.text,
                     "label": item.label,
                     "categories": item.label_categories or [],
-                    "lookalike": None,
+                    "lookalike": item.label_lookalike if item.label == "neutral" else None,
                     "platform": item.platform,
                     "origin": "analyst",
                     "decided_at": _iso(item.decided_at),

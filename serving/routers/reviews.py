@@ -36,6 +36,7 @@ def review_public(item: ReviewItem, decisions: list[Decision] | None = None) -> 
         },
         "label": item.label,
         "label_categories": item.label_categories,
+        "label_lookalike": item.label_lookalike,
         "decided_at": item.decided_at,
         "decided_by": item.decided_by,
         "created_at": item.created_at,
@@ -50,6 +51,7 @@ def decision_public(d: Decision) -> dict:
         "role": d.role,
         "label": d.label,
         "categories": d.categories,
+        "lookalike": d.lookalike,
         "note": d.note,
         "created_at": d.created_at,
         "superseded_by": d.superseded_by,
@@ -131,7 +133,7 @@ def create_decision(
         raise HTTPException(422, "a neutral decision takes no categories")
     with state.sessions() as session:
         item = _get(session, review_id)
-        decision = decide(session, item, caller, body.label, body.categories, body.note)
+        decision = decide(session, item, caller, body.label, body.categories, body.note, body.lookalike)
         return decision_public(decision)
 
 

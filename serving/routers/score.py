@@ -38,7 +38,7 @@ def score(
         classifier, predictions = state.batcher.predict(texts)
     else:
         classifier = state.model  # this request keeps this model even if a new one is promoted meanwhile
-        predictions = classifier.predict(texts)
+        predictions = classifier.predict(texts, evidence=settings.evidence)
     if body.store:
         with state.sessions() as session:  # one transaction: all or nothing
             enqueue(session, body.posts, ids, predictions, classifier.threshold)

@@ -1,0 +1,256 @@
+"""Transformer inference speed on CPU, all in one run on the same posts (issue: fast transformer inference).
+
+    .venv/bin/python bench/transformer_speed.py [--posts 2000] [--out bench/out/transformer_speed.json]
+
+1. Builds an IndoBERT-base-shaped model locally (vocab 50,000, 12 layers, hidden 768, random weights:
+   speed does not depend on the weight values; never used for quality) as a Netra model folder.
+2. Picks posts from the corpus with a realistic length mix (median about 40 tokens, tail to 256).
+3. Posts/s for: the plain Hugging Face `pipeline("text-classification", batch_size=32)`, Netra torch
+   (without and with evidence for flagged posts), Netra ONNX fp32, Netra ONNX int8; ratios to the pipeline.
+4. p50/p99 latency of single-post `/v1/score` calls from 8 concurrent loopback clients, without and
+   with dynamic batching, and the server's peak RSS.
+5. A scan of a feed in which 10% of posts are political: transformer alone vs the linear cascade.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def build_model(folder: Path, texts: list[str]) -> None:
+    from netra.model import Classifier
+    from netra.model.normalize import Normalizer
+    from netra.model.transformer import TransformerModel
+    from netra.training.local_bert import build_local_bert
+
+    norm = Normalizer()
+    base = folder.parent / "base"
+    build_local_bert(
+        base,
+        [norm(t) for t in texts],
+        vocab_size=50_000,
+        hidden_size=768,
+        num_layers=12,
+        num_heads=12,
+        intermediate_size=3072,
+        max_position=512,
+    )
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    model = AutoModelForSequenceClassification.from_pretrained(
+        str(base), num_labels=9, ignore_mismatched_sizes=True
+    )
+    tokenizer = AutoTokenizer.from_pretrained(str(base))
+    meta = {
+        "version": "bench-indobert-shaped",
+        "threshold": 0.5,
+        "calibration": {"method": "temperature", "temperature": 1.0},
+        "max_length": 256,
+        "kind": "transformer",
+    }
+    Classifier(TransformerModel(model, tokenizer, max_length=256), "transformer", meta).save_pretrained(
+        folder
+    )
+
+
+def pick_posts(n: int, tokenizer) -> list[str]:
+    from netra.data.corpus import load_records
+
+    rng = random.Random(3)
+    texts = [r["text"] for r in load_records() if r["origin"] == "written"]
+    rng.shuffle(texts)
+    return texts[:n]
+
+
+def timed(fn, *args, **kwargs) -> float:
+    started = time.perf_counter()
+    fn(*args, **kwargs)
+    return time.perf_counter() - started
+
+
+def latency_run(
+    folder: Path, home: Path, batch_ms: float, requests_per_client: int, texts: list[str], evidence: str
+) -> dict:
+    from bench.api_latency import Server, single_post_latency
+
+    server = Server(folder, home, batch_ms, {"NETRA_RUNTIME": "onnx-int8", "NETRA_EVIDENCE": evidence})
+    try:
+        result = single_post_latency(server, texts, clients=8, per_client=requests_per_client)
+    finally:
+        server.stop()
+    return {
+        "batch_wait_ms": batch_ms,
+        "evidence": evidence,
+        **result,
+        "server_peak_rss_mb": round(server.peak / 2**20),
+    }
+
+
+def scan_feed(path: Path, n: int, political_share: float) -> None:
+    import csv
+
+    from netra.data.corpus import load_records
+
+    rows = load_records()
+    political = [r["text"] for r in rows if r["contest"] != "none"]
+    everyday = [r["text"] for r in rows if r["contest"] == "none"]
+    rng = random.Random(5)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "text"])
+        for i in range(n):
+            pool = political if rng.random() < political_share else everyday
+            writer.writerow([f"r{i}", f"{rng.choice(pool)} {i}"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--posts", type=int, default=2000)
+    parser.add_argument("--latency-requests", type=int, default=25, help="per client (8 clients)")
+    parser.add_argument("--scan-rows", type=int, default=2000)
+    parser.add_argument("--out", default=str(ROOT / "bench/out/transformer_speed.json"))
+    parser.add_argument(
+        "--parts", default="speed,latency,cascade", help="comma-separated: speed, latency, cascade"
+    )
+    parser.add_argument("--model-dir", help="reuse a model folder built (and exported) by an earlier run")
+    args = parser.parse_args()
+    parts = set(args.parts.split(","))
+    import torch
+    from transformers import AutoTokenizer
+
+
+    work = Path(tempfile.mkdtemp(prefix="netra-tbench-"))
+    from netra.data.corpus import load_records
+
+    if args.model_dir:
+        folder = Path(args.model_dir)
+    else:
+        folder = work / "model"
+        build_model(folder, [r["text"] for r in load_records()])
+    tokenizer = AutoTokenizer.from_pretrained(str(folder))
+    texts = pick_posts(args.posts, tokenizer)
+    lengths = sorted(len(x) for x in tokenizer(texts, truncation=True, max_length=256)["input_ids"])
+    result: dict = {
+        "machine": {"cpus": os.cpu_count(), "torch_threads": torch.get_num_threads()},
+        "posts": len(texts),
+        "tokens": {
+            "median": lengths[len(lengths) // 2],
+            "p90": lengths[9 * len(lengths) // 10],
+            "max": lengths[-1],
+        },
+    }
+    print(json.dumps(result), file=sys.stderr)
+
+    if "speed" in parts:
+        measure_speed(result, folder, texts, tokenizer)
+    if "latency" in parts:
+        result["latency"] = [
+            latency_run(folder, work / f"home-{ms}-{ev}", ms, args.latency_requests, texts, ev)
+            for ev in ("none", "flagged")
+            for ms in (0, 10)
+        ]
+        print(json.dumps(result["latency"]), file=sys.stderr)
+    if "cascade" in parts:
+        result["cascade_scan"] = measure_cascade(folder, work, args.scan_rows)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(result, indent=2))
+    print(json.dumps(result, indent=2))
+
+
+def measure_speed(result: dict, folder: Path, texts: list[str], tokenizer) -> None:
+    from transformers import pipeline
+
+    from netra.model import Classifier
+    from netra.model.onnx_export import export_onnx
+
+    torch_clf = Classifier.from_pretrained(folder, runtime="torch")
+    pipe = pipeline(
+        "text-classification",
+        model=torch_clf.backend.model,
+        tokenizer=tokenizer,
+        batch_size=32,
+        truncation=True,
+        max_length=256,
+        top_k=None,
+        device=-1,
+    )
+    speeds = {}
+    speeds["hf_pipeline"] = len(texts) / timed(pipe, texts)
+    print("pipeline", speeds, file=sys.stderr)
+    speeds["netra_torch"] = len(texts) / timed(torch_clf.predict, texts, evidence="none")
+    speeds["netra_torch_with_evidence"] = len(texts) / timed(torch_clf.predict, texts, evidence="flagged")
+    print("torch", speeds, file=sys.stderr)
+    onnx_report = export_onnx(folder, quantize="int8")
+    result["onnx_export"] = onnx_report
+    speeds["netra_onnx_fp32"] = len(texts) / timed(
+        Classifier.from_pretrained(folder, runtime="onnx").predict, texts, evidence="none"
+    )
+    int8 = Classifier.from_pretrained(folder, runtime="onnx-int8")
+    speeds["netra_onnx_int8"] = len(texts) / timed(int8.predict, texts, evidence="none")
+    speeds["netra_onnx_int8_with_evidence"] = len(texts) / timed(int8.predict, texts, evidence="flagged")
+    result["posts_per_s"] = {k: round(v, 1) for k, v in speeds.items()}
+    result["ratio_to_pipeline"] = {k: round(v / speeds["hf_pipeline"], 2) for k, v in speeds.items()}
+    print(json.dumps(result["posts_per_s"]), file=sys.stderr)
+
+
+def measure_cascade(folder: Path, work: Path, rows: int) -> dict:
+    from netra.model import Classifier
+    from netra.scan.cascade import Cascade
+
+    feed = work / "feed.csv"
+    scan_feed(feed, rows, 0.10)
+    env = {**os.environ, "NETRA_HOME": str(work / "scan-home"), "NETRA_RUNTIME": "onnx-int8"}
+    netra = str(ROOT / ".venv/bin/netra")
+    # Calibrate the cascade cut-off once (cached in the model folder), outside the timing.
+    Cascade(
+        Classifier.from_pretrained(ROOT / "models/default"),
+        Classifier.from_pretrained(folder, runtime="onnx-int8"),
+    )
+    common = ["--model", str(folder), "--workers", "1"]
+    alone = timed(
+        subprocess.run,
+        [netra, "scan", str(feed), "-o", str(work / "alone.jsonl"), *common],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    cascade = timed(
+        subprocess.run,
+        [
+            netra,
+            "scan",
+            str(feed),
+            "-o",
+            str(work / "cascade.jsonl"),
+            *common,
+            "--cascade",
+            str(ROOT / "models/default"),
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    summary = json.loads((work / "cascade.jsonl.summary.json").read_text())
+    return {
+        "rows": rows,
+        "political_share": 0.10,
+        "transformer_only_s": round(alone, 1),
+        "cascade_s": round(cascade, 1),
+        "speedup": round(alone / cascade, 2),
+        "stages": summary["stages"],
+    }
+
+
+if __name__ == "__main__":
+    main()
