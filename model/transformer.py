@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import os
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -67,6 +68,9 @@ class TransformerModel:
     ) -> None:
         self._model = model
         self._loader = None  # loads the PyTorch model on first use when ONNX Runtime scores
+        # One PyTorch load and one backward pass at a time: concurrent requests would each hold a copy of
+        # the activations and gradients (gigabytes for a base model).
+        self._torch_lock = threading.Lock()
         self.tokenizer = tokenizer
         self.max_length = max_length
         self.token_budget = token_budget
@@ -79,7 +83,9 @@ class TransformerModel:
     def model(self):
         """The PyTorch model (loaded lazily under ONNX Runtime: only evidence and saving need it)."""
         if self._model is None:
-            self._model = self._loader().eval()
+            with self._torch_lock:
+                if self._model is None:
+                    self._model = self._loader().eval()
         return self._model
 
     @classmethod
@@ -134,7 +140,11 @@ class TransformerModel:
         current: list[int] = []
         for i in order:
             longest = lengths[i]  # ascending order: the newest post is the longest of its batch
-            if current and (len(current) >= batch_size or longest * (len(current) + 1) > self.token_budget):
+            if current and (
+                len(current) >= batch_size
+                or longest * (len(current) + 1) > self.token_budget
+                or longest > 1.5 * lengths[current[0]] + 8  # length bucket: little padding per batch
+            ):
                 out.append(current)
                 current = []
             current.append(i)
@@ -178,6 +188,13 @@ class TransformerModel:
         self, normalized: Sequence[NormalizedText], batch_size: int = 16
     ) -> list[np.ndarray]:
         """Gradient x input attribution of the partisan logit, per normalised token."""
+        model = self.model
+        with self._torch_lock:
+            return self._token_contributions(model, normalized, batch_size)
+
+    def _token_contributions(
+        self, model, normalized: Sequence[NormalizedText], batch_size: int
+    ) -> list[np.ndarray]:
         torch = _torch()
         enc = self.tokenizer(
             [n.text for n in normalized],
@@ -186,11 +203,11 @@ class TransformerModel:
             return_offsets_mapping=True,
         )
         results: list[np.ndarray] = [np.zeros(len(n.tokens)) for n in normalized]
-        embeddings = self.model.get_input_embeddings()
+        embeddings = model.get_input_embeddings()
         for batch in self.batches([len(x) for x in enc["input_ids"]], batch_size):
             input_ids, mask = self._pad([enc["input_ids"][i] for i in batch])
             inputs_embeds = embeddings(input_ids).detach().requires_grad_(True)
-            logits = self.model(inputs_embeds=inputs_embeds, attention_mask=mask).logits[:, 0]
+            logits = model(inputs_embeds=inputs_embeds, attention_mask=mask).logits[:, 0]
             (grad,) = torch.autograd.grad(logits.sum(), inputs_embeds)
             scores = (grad * inputs_embeds).sum(-1).detach().numpy()
             for row, i in enumerate(batch):

@@ -295,14 +295,24 @@ def test_bad_input_gets_clear_4xx_and_stores_nothing(service, flagged_texts):
 
 def test_neutral_decisions_carry_their_lookalike_into_the_export(service, flagged_texts):
     ana, sup = service.key("analyst", "ana"), service.key("supervisor", "sri")
-    post_id = service.client.post("/v1/score", json={"posts": [{"text": flagged_texts[5]}]}, headers=auth(ana)).json()["results"][0]["id"]
+    post_id = service.client.post(
+        "/v1/score", json={"posts": [{"text": flagged_texts[5]}]}, headers=auth(ana)
+    ).json()["results"][0]["id"]
     url = f"/v1/reviews/{post_id}/decisions"
     bad = service.client.post(url, json={"label": "neutral", "lookalike": "gosip"}, headers=auth(ana))
     assert bad.status_code == 422 and "unknown lookalike" in bad.json()["detail"]
-    assert service.client.post(url, json={"label": "neutral", "lookalike": "pelaporan"}, headers=auth(ana)).status_code == 201
+    assert (
+        service.client.post(
+            url, json={"label": "neutral", "lookalike": "pelaporan"}, headers=auth(ana)
+        ).status_code
+        == 201
+    )
     item = service.client.get(f"/v1/reviews/{post_id}", headers=auth(ana)).json()
     assert item["label_lookalike"] == "pelaporan" and item["decisions"][0]["lookalike"] == "pelaporan"
-    (row,) = [json.loads(line) for line in service.client.get("/v1/labels/export", headers=auth(sup)).text.splitlines()]
+    (row,) = [
+        json.loads(line)
+        for line in service.client.get("/v1/labels/export", headers=auth(sup)).text.splitlines()
+    ]
     assert row["label"] == "neutral" and row["lookalike"] == "pelaporan"
 
 
