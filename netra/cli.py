@@ -291,7 +291,7 @@ def scan(
             fail(str(exc))
         typer.echo(json.dumps(summary), err=True)
         return
-    progress = _progress_reporter()
+    progress = _ProgressReporter()
     try:
         summary = run_scan(options, progress=progress.update)
     except (ScanError, ModelFolderError) as exc:
@@ -337,10 +337,6 @@ class _ProgressReporter:
     def close(self) -> None:
         if self.live is not None:
             self.live.stop()
-
-
-def _progress_reporter() -> _ProgressReporter:
-    return _ProgressReporter()
 
 
 # -- registry and retraining ------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import io
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 COLUMNS = (
     "id",
@@ -28,6 +28,23 @@ COLUMNS = (
     "evidence",
     "model_version",
 )
+
+
+def _open_at_checkpoint(path: Path, size: int | None) -> BinaryIO:
+    """A fresh file (size None), or the file cut back to its checkpointed size and opened for appending."""
+    if size is None:
+        return path.open("wb")
+    if path.exists():
+        with path.open("r+b") as handle:
+            handle.truncate(size)
+    return path.open("ab")
+
+
+def _sync(handle: BinaryIO) -> int:
+    """Flush and fsync; the durable size of the file."""
+    handle.flush()
+    os.fsync(handle.fileno())
+    return handle.tell()
 
 
 def _flat(row: dict[str, Any]) -> dict[str, Any]:
@@ -54,11 +71,7 @@ class ResultWriter:
             self.parts = kept
             self.pending: list[dict[str, Any]] = []
             return
-        size = resume_state.get("bytes", 0) if resume_state else 0
-        if resume_state and path.exists():
-            with path.open("r+b") as handle:
-                handle.truncate(size)
-        self.handle = path.open("ab" if resume_state else "wb")
+        self.handle = _open_at_checkpoint(path, resume_state.get("bytes", 0) if resume_state else None)
         if fmt == "csv" and not resume_state:
             self.handle.write(self._csv_line(list(COLUMNS)))
 
@@ -99,9 +112,7 @@ class ResultWriter:
                 os.replace(target.with_suffix(".tmp"), target)
                 self.pending = []
             return {"parts": self.parts}
-        self.handle.flush()
-        os.fsync(self.handle.fileno())
-        return {"bytes": self.handle.tell()}
+        return {"bytes": _sync(self.handle)}
 
     def close(self) -> None:
         if self.fmt != "parquet":
@@ -111,22 +122,8 @@ class ResultWriter:
 def _parquet_schema():
     import pyarrow as pa
 
-    return pa.schema(
-        [
-            ("id", pa.string()),
-            ("feed", pa.string()),
-            ("row", pa.int64()),
-            ("author", pa.string()),
-            ("url", pa.string()),
-            ("posted_at", pa.string()),
-            ("platform", pa.string()),
-            ("score", pa.float64()),
-            ("flagged", pa.bool_()),
-            ("categories", pa.string()),
-            ("evidence", pa.string()),
-            ("model_version", pa.string()),
-        ]
-    )
+    types = {"row": pa.int64(), "score": pa.float64(), "flagged": pa.bool_()}
+    return pa.schema([(column, types.get(column, pa.string())) for column in COLUMNS])
 
 
 class RejectWriter:
@@ -134,19 +131,13 @@ class RejectWriter:
 
     def __init__(self, path: Path, resume_state: dict[str, Any] | None = None) -> None:
         self.path = path
-        size = resume_state.get("reject_bytes", 0) if resume_state else 0
-        if resume_state and path.exists():
-            with path.open("r+b") as handle:
-                handle.truncate(size)
-        self.handle = path.open("ab" if resume_state else "wb")
+        self.handle = _open_at_checkpoint(path, resume_state.get("reject_bytes", 0) if resume_state else None)
 
     def write(self, rows: list[dict[str, Any]]) -> None:
         self.handle.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8"))
 
     def commit(self) -> dict[str, Any]:
-        self.handle.flush()
-        os.fsync(self.handle.fileno())
-        return {"reject_bytes": self.handle.tell()}
+        return {"reject_bytes": _sync(self.handle)}
 
     def close(self) -> None:
         self.handle.close()

@@ -14,11 +14,10 @@ import json
 import logging
 import multiprocessing
 import os
-import sys
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +49,6 @@ class ScanOptions:
     home: Path | None = None
     evidence: bool = True
     cascade: Path | None = None  # a linear pre-filter model folder (see netra.scan.cascade)
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def identity(self, model_version: str) -> str:
         key = [
@@ -382,7 +380,3 @@ def _parse_time(value: Any):
     except ValueError:
         return None
     return parsed.astimezone(UTC) if parsed.tzinfo else parsed
-
-
-def is_terminal() -> bool:
-    return sys.stderr.isatty()

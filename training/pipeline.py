@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from netra.data.schema import CATEGORIES
 from netra.model.calibration import choose_threshold, fit_isotonic, fit_platt, fit_temperature
 from netra.model.classifier import Classifier
 from netra.model.normalize import Normalizer
@@ -90,7 +91,7 @@ def train(
         "calibration": {"method": "none"},
     }
     if config.kind == "transformer":
-        backend.model.config.id2label = {0: "partisan", **{i + 1: c for i, c in enumerate(_categories())}}
+        backend.model.config.id2label = {0: "partisan", **{i + 1: c for i, c in enumerate(CATEGORIES)}}
         backend.model.config.label2id = {v: k for k, v in backend.model.config.id2label.items()}
     classifier = Classifier(backend, config.kind, meta, normalizer)
 
@@ -116,12 +117,6 @@ def train(
     (folder / "training_config.yaml").write_text(_yaml(config.to_dict()), encoding="utf-8")
     log.info("saved %s to %s", meta["version"], folder)
     return folder
-
-
-def _categories() -> tuple[str, ...]:
-    from netra.data.schema import CATEGORIES
-
-    return CATEGORIES
 
 
 def _yaml(values: dict[str, Any]) -> str:

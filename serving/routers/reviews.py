@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from netra.data.schema import CATEGORIES
 from netra.serving.auth import Principal, require
 from netra.serving.deps import app_state
-from netra.serving.queue import CursorError, current_decisions, decide, list_reviews
+from netra.serving.queue import CursorError, decide, list_reviews
 from netra.serving.schemas import DecisionCreate, DecisionPublic, ReviewPublic, ReviewsPublic
 from netra.serving.tables import Decision, ReviewItem
 
@@ -135,6 +135,3 @@ def create_decision(
         item = _get(session, review_id)
         decision = decide(session, item, caller, body.label, body.categories, body.note, body.lookalike)
         return decision_public(decision)
-
-
-__all__ = ["current_decisions", "router"]
