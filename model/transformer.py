@@ -63,6 +63,7 @@ class TransformerModel:
         tokenizer,
         max_length: int = 256,
         token_budget: int = 8192,
+        evidence_token_budget: int = 1024,
         session=None,
         runtime: str = "torch",
     ) -> None:
@@ -74,6 +75,7 @@ class TransformerModel:
         self.tokenizer = tokenizer
         self.max_length = max_length
         self.token_budget = token_budget
+        self.evidence_token_budget = evidence_token_budget
         self.session = session
         self.runtime = runtime
         if model is not None:
@@ -113,7 +115,10 @@ class TransformerModel:
                 chosen = "torch"
 
         def load_torch():
-            return AutoModelForSequenceClassification.from_pretrained(str(folder))
+            model = AutoModelForSequenceClassification.from_pretrained(str(folder))
+            # Inference and evidence need no weight gradients; frozen weights also keep autograd from
+            # saving the activations that weight gradients would need (about half the evidence memory).
+            return model.requires_grad_(False)
 
         if chosen == "torch":
             return cls(load_torch(), tokenizer, max_length=max_length, runtime=chosen)
@@ -132,9 +137,12 @@ class TransformerModel:
     def _encode(self, texts: Sequence[str]) -> list[list[int]]:
         return self.tokenizer(list(texts), truncation=True, max_length=self.max_length)["input_ids"]
 
-    def batches(self, lengths: Sequence[int], batch_size: int) -> list[list[int]]:
+    def batches(
+        self, lengths: Sequence[int], batch_size: int, token_budget: int | None = None
+    ) -> list[list[int]]:
         """Indices grouped into batches: sorted by length, at most `batch_size` posts and roughly
         `token_budget` padded tokens per batch."""
+        token_budget = token_budget or self.token_budget
         order = sorted(range(len(lengths)), key=lambda i: lengths[i])
         out: list[list[int]] = []
         current: list[int] = []
@@ -142,7 +150,7 @@ class TransformerModel:
             longest = lengths[i]  # ascending order: the newest post is the longest of its batch
             if current and (
                 len(current) >= batch_size
-                or longest * (len(current) + 1) > self.token_budget
+                or longest * (len(current) + 1) > token_budget
                 or longest > 1.5 * lengths[current[0]] + 8  # length bucket: little padding per batch
             ):
                 out.append(current)
@@ -204,7 +212,9 @@ class TransformerModel:
         )
         results: list[np.ndarray] = [np.zeros(len(n.tokens)) for n in normalized]
         embeddings = model.get_input_embeddings()
-        for batch in self.batches([len(x) for x in enc["input_ids"]], batch_size):
+        # A smaller token budget than scoring: a backward pass keeps every layer's activations.
+        lengths = [len(x) for x in enc["input_ids"]]
+        for batch in self.batches(lengths, batch_size, self.evidence_token_budget):
             input_ids, mask = self._pad([enc["input_ids"][i] for i in batch])
             inputs_embeds = embeddings(input_ids).detach().requires_grad_(True)
             logits = model(inputs_embeds=inputs_embeds, attention_mask=mask).logits[:, 0]

@@ -252,6 +252,12 @@ def scan(
     cascade: Annotated[
         Path | None, typer.Option(help="linear pre-filter model for a transformer scan")
     ] = None,
+    cascade_recall: Annotated[
+        float,
+        typer.Option(
+            min=0.5, max=1.0, help="share of the transformer's validation flags the pre-filter must keep"
+        ),
+    ] = 0.99,
     checkpoint_every: Annotated[int, typer.Option(min=1, help="rows between checkpoints")] = 50_000,
     engine: Annotated[str, typer.Option(help="local | ray (Ray Data; RAY_ADDRESS for a cluster)")] = "local",
 ) -> None:
@@ -278,6 +284,7 @@ def scan(
         max_chars=max_chars,
         evidence=not no_evidence,
         cascade=cascade,
+        cascade_recall=cascade_recall,
         checkpoint_rows=checkpoint_every,
     )
     if engine not in ("local", "ray"):

@@ -2,9 +2,9 @@
 scores the rest.
 
 The linear cut-off is chosen on the validation split so that the linear stage passes on at least
-`target_recall` (default 0.99) of the posts the transformer alone flags, then halved as a safety margin
-(validation has few flagged posts; a missed partisan post costs more than a transformer call). It is cached per linear version
-in the transformer's folder (`cascade.json`). Posts cleared by the linear stage keep the linear score,
+`target_recall` (default 0.99) of the posts the transformer alone flags; `margin` (< 1 lowers the cut-off)
+trades speed for safety where the validation split has few flags. It is cached per linear version, recall
+and margin in the transformer's folder (`cascade.json`). Posts cleared by the linear stage keep the linear score,
 are not flagged, and are marked `stage: "linear"`; the others carry the transformer's result."""
 
 from __future__ import annotations
@@ -16,18 +16,16 @@ from typing import Any
 import numpy as np
 
 CASCADE_FILE = "cascade.json"
-SAFETY_MARGIN = 0.5
 
 
 def choose_cutoff(
     linear_scores: np.ndarray,
     transformer_flags: np.ndarray,
     target_recall: float,
-    margin: float = SAFETY_MARGIN,
+    margin: float = 1.0,
 ) -> float:
-    """A linear score cut-off that keeps >= target_recall of the transformer's flags on these posts, times
-    a safety margin: recall measured on a few hundred validation posts varies on new posts, and a
-    missed partisan post costs more than a transformer call."""
+    """The highest linear score cut-off that keeps >= target_recall of the transformer's flags on these
+    posts, times `margin`."""
     kept = np.sort(np.asarray(linear_scores)[np.asarray(transformer_flags, dtype=bool)])
     if len(kept) == 0:
         return 0.0  # nothing to learn from: send every post to the transformer
@@ -36,19 +34,31 @@ def choose_cutoff(
 
 
 class Cascade:
-    def __init__(self, linear, transformer, cutoff: float | None = None, target_recall: float = 0.99) -> None:
+    def __init__(
+        self,
+        linear,
+        transformer,
+        cutoff: float | None = None,
+        target_recall: float = 0.99,
+        margin: float = 1.0,
+    ) -> None:
         if linear.kind != "linear":
             raise ValueError(f"the cascade's first stage must be a linear model, got {linear.kind}")
         self.linear = linear
         self.transformer = transformer
+        if not 0.0 < target_recall <= 1.0 or not 0.0 < margin <= 1.0:
+            raise ValueError("target_recall and margin must be in (0, 1]")
         self.target_recall = target_recall
+        self.margin = margin
         self.cutoff = cutoff if cutoff is not None else self._cached_or_calibrated()
 
     def _cached_or_calibrated(self) -> float:
         folder = getattr(self.transformer, "folder", None)
         cache_path = folder / CASCADE_FILE if folder is not None else None
         cache = json.loads(cache_path.read_text()) if cache_path is not None and cache_path.exists() else {}
-        key = f"{self.linear.version}@{self.target_recall}"
+        key = f"{self.linear.version}@{self.target_recall}" + (
+            f"x{self.margin}" if self.margin != 1.0 else ""
+        )
         if key in cache:
             return float(cache[key]["cutoff"])
         from netra.data.corpus import load_records
@@ -63,10 +73,11 @@ class Cascade:
     def calibrate(self, texts: list[str]) -> tuple[float, dict[str, Any]]:
         flags = np.array([p.flagged for p in self.transformer.predict(texts, evidence="none")])
         scores = np.array([p.score for p in self.linear.predict(texts, evidence="none")])
-        cutoff = choose_cutoff(scores, flags, self.target_recall)
+        cutoff = choose_cutoff(scores, flags, self.target_recall, self.margin)
         info = {
             "cutoff": cutoff,
             "target_recall": self.target_recall,
+            "margin": self.margin,
             "validation_posts": len(texts),
             "transformer_flags": int(flags.sum()),
             "passed_to_transformer": int((scores >= cutoff).sum()),

@@ -49,6 +49,7 @@ class ScanOptions:
     home: Path | None = None
     evidence: bool = True
     cascade: Path | None = None  # a linear pre-filter model folder (see netra.scan.cascade)
+    cascade_recall: float = 0.99  # share of the transformer's validation flags the pre-filter keeps
 
     def identity(self, model_version: str) -> str:
         key = [
@@ -62,6 +63,7 @@ class ScanOptions:
             self.max_chars,
             self.evidence,
             str(self.cascade) if self.cascade else None,
+            self.cascade_recall if self.cascade else None,
         ]
         return hashlib.sha256(json.dumps(key).encode()).hexdigest()[:16]
 
@@ -150,7 +152,9 @@ def run_scan(
     if options.cascade is not None:
         from netra.scan.cascade import Cascade
 
-        _CASCADE = Cascade(Classifier.from_pretrained(options.cascade), model)
+        _CASCADE = Cascade(
+            Classifier.from_pretrained(options.cascade), model, target_recall=options.cascade_recall
+        )
     scan_id = options.identity(model.version)
     checkpoint_file = _checkpoint_path(home, scan_id)
     state: dict[str, Any] | None = None

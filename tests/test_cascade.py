@@ -12,9 +12,9 @@ from netra.scan.cascade import Cascade, choose_cutoff
 def test_cutoff_keeps_the_target_share_of_transformer_flags():
     scores = np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95])
     flags = np.array([0, 1, 0, 1, 1, 1, 1, 1, 1, 1], dtype=bool)
-    assert choose_cutoff(scores, flags, 1.0, margin=1.0) == 0.2
-    assert choose_cutoff(scores, flags, 0.85, margin=1.0) == 0.4  # one of nine flags may be missed
-    assert choose_cutoff(scores, flags, 0.85) == 0.2  # with the default safety margin of 0.5
+    assert choose_cutoff(scores, flags, 1.0) == 0.2
+    assert choose_cutoff(scores, flags, 0.85) == 0.4  # one of nine flags may be missed
+    assert choose_cutoff(scores, flags, 0.85, margin=0.5) == 0.2
     assert choose_cutoff(scores, np.zeros(10, dtype=bool), 0.99) == 0.0
 
 

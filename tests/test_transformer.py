@@ -44,6 +44,33 @@ def test_length_bucketing_keeps_order_and_equals_unbatched(transformer, corpus_r
         assert a.score == pytest.approx(b.score, abs=1e-5)
 
 
+def test_evidence_is_the_same_in_small_token_budget_batches(transformer_model_dir, corpus_rows):
+    texts = [r["text"] for r in corpus_rows if r["split"] == "validation"][:24]
+    wide = Classifier.from_pretrained(transformer_model_dir)
+    narrow = Classifier.from_pretrained(transformer_model_dir)
+    narrow.backend.evidence_token_budget = 64  # mostly one post per backward pass
+    assert len(narrow.backend.batches([60] * 8, 16, 64)) == 8
+    for a, b in zip(
+        wide.predict(texts, evidence="all"), narrow.predict(texts, evidence="all"), strict=True
+    ):
+        assert [(e.start, e.end) for e in a.evidence] == [(e.start, e.end) for e in b.evidence]
+        assert [e.weight for e in a.evidence] == pytest.approx([e.weight for e in b.evidence], abs=1e-4)
+
+
+def test_lazily_loaded_pytorch_weights_are_frozen(transformer_model_dir, tmp_path):
+    import shutil
+
+    from netra.model.onnx_export import export_onnx
+
+    folder = tmp_path / "m"
+    shutil.copytree(transformer_model_dir, folder)
+    export_onnx(folder)
+    clf = Classifier.from_pretrained(folder, runtime="onnx")
+    (flagged,) = clf.predict(["Ayo coblos nomor 2, dukung terus!"], evidence="all", threshold=0.0)
+    assert flagged.evidence
+    assert not any(p.requires_grad for p in clf.backend.model.parameters())
+
+
 @pytest.mark.parametrize(
     "text",
     [
