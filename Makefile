@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 DEFAULT_MODEL := models/default
-MODEL_SOURCES := $(wildcard model/*.py training/*.py data/*.py) training/configs/linear.yaml data/corpus/netra-corpus-v1.jsonl
+MODEL_SOURCES := $(wildcard model/*.py training/*.py data/*.py) training/configs/linear.yaml $(wildcard data/corpus/*.jsonl)
 
 .PHONY: setup run test test-all lint bench clean
 

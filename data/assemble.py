@@ -75,15 +75,19 @@ def augment(rows: list[dict[str, Any]], swaps_per_label: int = 100) -> list[dict
     return out
 
 
-def assemble(raw_dir: Path, output: Path) -> dict[str, int]:
+def read_batches(writer_dirs: list[Path]) -> list[dict[str, Any]]:
+    """Writers' JSONL batches, each row with an id `<writer>-<nnnn>` and origin "written"."""
     written: list[dict[str, Any]] = []
-    for writer_dir in sorted(p for p in raw_dir.iterdir() if p.is_dir()):
+    for writer_dir in writer_dirs:
         count = 0
         for part in sorted(writer_dir.glob("*.jsonl")):
-            for line in part.read_text(encoding="utf-8").splitlines():
+            for number, line in enumerate(part.read_text(encoding="utf-8").splitlines(), start=1):
                 if not line.strip():
                     continue
-                row = json.loads(line)
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"{part}:{number}: invalid JSON ({exc.msg})") from None
                 count += 1
                 row["id"] = f"{writer_dir.name}-{count:04d}"
                 row["text"] = row["text"].strip()
@@ -93,6 +97,46 @@ def assemble(raw_dir: Path, output: Path) -> dict[str, int]:
                 else:
                     row["categories"] = []
                 written.append(row)
+    return written
+
+
+def assemble_supplement(
+    writer_dirs: list[Path], corpus_rows: list[dict[str, Any]], output: Path, threshold: float = 0.7
+) -> dict[str, int]:
+    """Labeled posts written after corpus v1 as a separate file for training configs' `extra_labels`: the
+    frozen v1 file (and its splits and balance) stays as it is; these rows go to train/validation only.
+    Exact and near duplicates of any corpus post (whatever its split) or of each other are dropped, so
+    nothing close to a test post reaches training."""
+    from netra.data.corpus import check_labeled_row
+
+    rows = read_batches(writer_dirs)
+    for row in rows:
+        problems = check_labeled_row(row, full_schema=False)
+        if problems:
+            raise ValueError(f"{row['id']}: " + "; ".join(problems))
+    texts = [r["text"] for r in corpus_rows] + [r["text"] for r in rows]
+    drop = set()
+    for _first, j, _ in near_duplicate_pairs(texts, threshold):
+        if j >= len(corpus_rows):  # the later post of the pair is a new one: drop it
+            drop.add(j - len(corpus_rows))
+    seen = {" ".join(r["text"].lower().split()) for r in corpus_rows}
+    kept = []
+    for k, row in enumerate(rows):
+        key = " ".join(row["text"].lower().split())
+        if k in drop or key in seen:
+            continue
+        seen.add(key)
+        kept.append(row)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with output.open("w", encoding="utf-8") as handle:
+        for row in kept:
+            record = {k: row.get(k) for k in FIELDS if k != "split"}
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return {"read": len(rows), "kept": len(kept), "dropped_duplicates": len(rows) - len(kept)}
+
+
+def assemble(raw_dir: Path, output: Path) -> dict[str, int]:
+    written = read_batches(sorted(p for p in raw_dir.iterdir() if p.is_dir()))
     before = len(written)
     unique: dict[str, dict[str, Any]] = {}
     for row in written:

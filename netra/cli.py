@@ -94,6 +94,23 @@ def data_assemble(
     typer.echo(json.dumps(assemble(raw, output)))
 
 
+@data_app.command("supplement")
+def data_supplement(
+    writers: Annotated[list[Path], typer.Argument(help="writers' batch folders (JSONL parts)")],
+    output: Annotated[Path, typer.Option("-o", "--output")] = Path(
+        "data/corpus/everyday-supplement-v1.jsonl"
+    ),
+) -> None:
+    """Build a labeled supplement for training (train/validation only; corpus v1 stays frozen)."""
+    from netra.data.assemble import assemble_supplement
+    from netra.data.corpus import load_records
+
+    try:
+        typer.echo(json.dumps(assemble_supplement(writers, load_records(), output)))
+    except ValueError as exc:
+        fail(str(exc))
+
+
 # -- model ------------------------------------------------------------------------------------------
 @app.command()
 def train(
@@ -117,13 +134,7 @@ def train(
 
     target = output or Path("models") / cfg.name
     try:
-        extra = []
-        if cfg.extra_labels:
-            from netra.data.corpus import load_records
-
-            for path in cfg.extra_labels:
-                extra.extend(load_records(path, full_schema=False))
-        folder = run_training(cfg, target, extra_labels=extra)
+        folder = run_training(cfg, target)
     except CorpusError as exc:
         fail(str(exc))
     meta = json.loads((folder / "config.json").read_text(encoding="utf-8"))["netra"]

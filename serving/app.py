@@ -136,7 +136,10 @@ def _bootstrap(state: AppState) -> None:
 
 
 def create_app(settings: Settings | None = None, model: Classifier | None = None) -> FastAPI:
+    from netra.serving.memory import limit_malloc_arenas
+
     settings = settings or get_settings()
+    limit_malloc_arenas()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -19,6 +19,12 @@ from netra.cli import app
 runner = CliRunner()
 
 
+def feed_text(corpus_rows: list[dict], i: int) -> str:
+    """Row i's text: a stride through the corpus (both labels, all writers; the file starts with
+    everyday posts), made unique."""
+    return corpus_rows[(i * 97) % len(corpus_rows)]["text"] + f" #{i}"
+
+
 def write_feed(path: Path, corpus_rows: list[dict], rows: int, blank_every: int = 50) -> dict:
     """A CSV feed; every `blank_every`-th text is empty and one text is far too long."""
     expected = {"scored": 0, "rejected": 0}
@@ -26,7 +32,7 @@ def write_feed(path: Path, corpus_rows: list[dict], rows: int, blank_every: int 
         writer = csv.writer(handle)
         writer.writerow(["post_id", "author", "message", "created_at"])
         for i in range(rows):
-            text = corpus_rows[i % len(corpus_rows)]["text"] + f" #{i}"
+            text = feed_text(corpus_rows, i)
             if i % blank_every == 7:
                 text = "   "
             if i == 11:
@@ -86,7 +92,7 @@ def test_every_row_is_scored_or_rejected_and_the_summary_reconciles(
     }
     # Same scores as Classifier.predict: one model, two front doors.
     sample = rows[:20]
-    texts = [corpus_rows[(r["row"] - 1) % len(corpus_rows)]["text"] + f" #{r['row'] - 1}" for r in sample]
+    texts = [feed_text(corpus_rows, r["row"] - 1) for r in sample]
     assert [r["score"] for r in sample] == [p.score for p in linear_model.predict(texts)]
     first = rows[0]
     assert first["author"].startswith("akun") and first["posted_at"].startswith("2024-11-")

@@ -50,9 +50,7 @@ def test_evidence_is_the_same_in_small_token_budget_batches(transformer_model_di
     narrow = Classifier.from_pretrained(transformer_model_dir)
     narrow.backend.evidence_token_budget = 64  # mostly one post per backward pass
     assert len(narrow.backend.batches([60] * 8, 16, 64)) == 8
-    for a, b in zip(
-        wide.predict(texts, evidence="all"), narrow.predict(texts, evidence="all"), strict=True
-    ):
+    for a, b in zip(wide.predict(texts, evidence="all"), narrow.predict(texts, evidence="all"), strict=True):
         assert [(e.start, e.end) for e in a.evidence] == [(e.start, e.end) for e in b.evidence]
         assert [e.weight for e in a.evidence] == pytest.approx([e.weight for e in b.evidence], abs=1e-4)
 

@@ -84,6 +84,7 @@ class TrainConfig:
             problems.append(f"warmup_ratio must be in [0, 1), got {self.warmup_ratio}")
         if self.max_steps == 0 or self.max_steps < -1:
             problems.append(f"max_steps must be -1 (use epochs) or >= 1, got {self.max_steps}")
+        self.extra_labels = [_project_path(path) for path in self.extra_labels]
         for path in [self.corpus, *self.extra_labels]:
             if path and not Path(path).exists():
                 problems.append(f"file not found: {path}")
@@ -93,6 +94,18 @@ class TrainConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+def _project_path(path: str) -> str:
+    """A relative path that does not exist from here is taken from the project root (where the shipped
+    configs' `data/...` paths point), so configs work from any working directory."""
+    from netra.paths import PROJECT_ROOT
+
+    if path and not Path(path).is_absolute() and not Path(path).exists():
+        candidate = PROJECT_ROOT / path
+        if candidate.exists():
+            return str(candidate)
+    return path
 
 
 def _coerce(key: str, value: Any, hint: Any) -> Any:

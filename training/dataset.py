@@ -32,8 +32,12 @@ class TrainingData:
     skipped: list[dict[str, Any]] = field(default_factory=list)
 
 
-def build_training_data(corpus: str | Path = "", extra: list[dict[str, Any]] | None = None) -> TrainingData:
-    """Merge the corpus with new labels.
+def build_training_data(
+    corpus: str | Path = "",
+    extra: list[dict[str, Any]] | None = None,
+    supplements: list[dict[str, Any]] | None = None,
+) -> TrainingData:
+    """Merge the corpus with labeled supplements (a config's `extra_labels` files) and new labels.
 
     - A new label whose text matches a corpus post (after normalising case and spaces) overrides the
       corpus label when that post is in train/validation; every override is listed.
@@ -45,7 +49,8 @@ def build_training_data(corpus: str | Path = "", extra: list[dict[str, Any]] | N
     for r in records:
         by_key.setdefault(dedup_key(r["text"]), []).append(r)
     latest: dict[str, dict[str, Any]] = {}
-    for row in extra or []:
+    new_keys = {dedup_key(row["text"]) for row in extra or [] if isinstance(row.get("text"), str)}
+    for row in [*(supplements or []), *(extra or [])]:
         if row.get("label") not in ("partisan", "neutral"):
             raise CorpusError(f"new label for post {row.get('id', '?')}: unknown label {row.get('label')!r}")
         unknown = [c for c in row.get("categories") or [] if c not in CATEGORIES]
@@ -60,7 +65,9 @@ def build_training_data(corpus: str | Path = "", extra: list[dict[str, Any]] | N
         matches = by_key.get(key)
         if matches:
             if any(m["split"] == "test" for m in matches):
-                skipped.append({"id": row.get("id"), "reason": "text is in the frozen test split"})
+                skipped.append(
+                    {"id": row.get("id"), "reason": "text is in the frozen test split", "key": key}
+                )
                 continue
             for m in matches:
                 if m["label"] != row["label"] or (m.get("categories") or []) != categories:
@@ -87,17 +94,31 @@ def build_training_data(corpus: str | Path = "", extra: list[dict[str, Any]] | N
                 "label": row["label"],
                 "categories": categories,
                 "lookalike": row.get("lookalike"),
-                "origin": "analyst",
+                "origin": row.get("origin") or "analyst",
                 "split": split_for_new_label(row["text"]),
             }
         )
+    skipped_new = sum(1 for k in skipped if k.pop("key") in new_keys)
     split = {s: [r for r in records if r["split"] == s] for s in ("train", "validation", "test")}
     return TrainingData(
         train=split["train"],
         validation=split["validation"],
         test=split["test"],
         data_hash=corpus_hash(records),
-        new_labels=len(latest) - len(skipped),
+        new_labels=len(new_keys & latest.keys()) - skipped_new,  # supplements are not new labels
         overrides=overrides,
         skipped=skipped,
     )
+
+
+def label_files_rows(paths: list[str]) -> list[dict[str, Any]]:
+    """The rows of a training config's `extra_labels` files (labeled JSONL, e.g. the everyday supplement)."""
+    rows: list[dict[str, Any]] = []
+    for path in paths:
+        rows.extend(load_records(path, full_schema=False))
+    return rows
+
+
+def training_data_for(config, labels: list[dict[str, Any]] | None = None) -> TrainingData:
+    """The corpus, then the config's label files, then `labels` (later rows win on the same text)."""
+    return build_training_data(config.corpus, labels, supplements=label_files_rows(config.extra_labels))

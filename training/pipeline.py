@@ -19,7 +19,7 @@ from netra.model.calibration import choose_threshold, fit_isotonic, fit_platt, f
 from netra.model.classifier import Classifier
 from netra.model.normalize import Normalizer
 from netra.training.config import TrainConfig
-from netra.training.dataset import TrainingData, build_training_data
+from netra.training.dataset import TrainingData, training_data_for
 from netra.training.evaluation import evaluate
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ def train(
     """Train, calibrate on validation, choose the threshold, evaluate on the frozen test split, save."""
     started = time.perf_counter()
     seed_everything(config.seed)
-    data = data or build_training_data(config.corpus, extra_labels)
+    data = data or training_data_for(config, extra_labels)
     if not data.train or not data.validation:
         raise ValueError("training needs non-empty train and validation splits")
     normalizer = Normalizer()

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from netra.training.config import CONFIG_DIR, load_config
-from netra.training.dataset import build_training_data
+from netra.training.dataset import training_data_for
 from netra.training.pipeline import train
 from netra.training.registry import Registry
 
@@ -57,7 +57,7 @@ def retrain(
     parent = registry.active
     config = load_config(config_path, overrides or [])
     say("building the training set")
-    data = build_training_data(config.corpus, labels)
+    data = training_data_for(config, labels)
     scratch_root = registry.root / "tmp"
     scratch_root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=scratch_root) as scratch:
