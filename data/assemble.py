@@ -13,7 +13,7 @@ from typing import Any
 
 from netra.data.augment import augment_row
 from netra.data.camps import SWAP_NAMES, SWAP_PARTIES, markers
-from netra.data.neardup import near_duplicate_pairs
+from netra.data.neardup import dedup_key, near_duplicate_pairs
 from netra.data.schema import FIELDS
 
 AUGMENT_SHARE = 0.26
@@ -49,12 +49,12 @@ def augment(rows: list[dict[str, Any]], swaps_per_label: int = 100) -> list[dict
     """Typo/slang/emoji copies of about a quarter of the written posts (chosen by hash), plus the same
     number of name/number swaps in each label, so that swapped-in names and numbers lean to neither."""
     out = []
-    seen = {" ".join(r["text"].lower().split()) for r in rows}
+    seen = {dedup_key(r["text"]) for r in rows}
 
     def keep(extra: dict[str, Any] | None) -> None:
         if extra is None:
             return
-        key = " ".join(extra["text"].lower().split())
+        key = dedup_key(extra["text"])
         if key not in seen:
             seen.add(key)
             out.append(extra)
@@ -119,10 +119,10 @@ def assemble_supplement(
     for _first, j, _ in near_duplicate_pairs(texts, threshold):
         if j >= len(corpus_rows):  # the later post of the pair is a new one: drop it
             drop.add(j - len(corpus_rows))
-    seen = {" ".join(r["text"].lower().split()) for r in corpus_rows}
+    seen = {dedup_key(r["text"]) for r in corpus_rows}
     kept = []
     for k, row in enumerate(rows):
-        key = " ".join(row["text"].lower().split())
+        key = dedup_key(row["text"])
         if k in drop or key in seen:
             continue
         seen.add(key)
@@ -140,7 +140,7 @@ def assemble(raw_dir: Path, output: Path) -> dict[str, int]:
     before = len(written)
     unique: dict[str, dict[str, Any]] = {}
     for row in written:
-        unique.setdefault(" ".join(row["text"].lower().split()), row)
+        unique.setdefault(dedup_key(row["text"]), row)
     written = drop_near_duplicates(list(unique.values()))
     assign_splits(written)
     augmented = augment(written)

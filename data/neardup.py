@@ -10,6 +10,11 @@ import numpy as np
 _SPACE = re.compile(r"\s+")
 
 
+def dedup_key(text: str) -> str:
+    """The key under which two texts count as exact duplicates: case and whitespace ignored."""
+    return " ".join(text.lower().split())
+
+
 def _shingle_text(text: str) -> str:
     return _SPACE.sub(" ", text.lower()).strip()
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from netra.data.camps import ballot_numbers, contestant_names
 from netra.data.corpus import CorpusError, check_labeled_row, read_jsonl
-from netra.data.neardup import near_duplicate_pairs
+from netra.data.neardup import dedup_key, near_duplicate_pairs
 from netra.data.schema import (
     AUGMENT_METHODS,
     CATEGORIES,
@@ -175,7 +175,7 @@ def validate_rows(rows: list[dict[str, Any]], t: Thresholds | None = None) -> Re
     # 3. Exact duplicates across the whole corpus, near duplicates among written posts.
     seen: dict[str, str] = {}
     for r in rows:
-        key = " ".join(r["text"].lower().split())
+        key = dedup_key(r["text"])
         if key in seen:
             fail(f"ids {seen[key]} and {r['id']}: identical text")
         else:

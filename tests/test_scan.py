@@ -152,11 +152,7 @@ def test_resume_after_kill_minus_9_loses_and_duplicates_nothing(model_env, corpu
     feed = tmp_path / "feed.csv"
     expected = write_feed(feed, corpus_rows, 40_000)
     out = tmp_path / "out.jsonl"
-    command = [
-        sys.executable,
-        "-m",
-        "netra.cli",
-        "scan",
+    args = [
         str(feed),
         "-o",
         str(out),
@@ -170,6 +166,7 @@ def test_resume_after_kill_minus_9_loses_and_duplicates_nothing(model_env, corpu
         "1",
         "--no-evidence",
     ]
+    command = [sys.executable, "-m", "netra.cli", "scan", *args]
     env = {**os.environ, "NETRA_HOME": os.environ["NETRA_HOME"]}
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     checkpoints = Path(env["NETRA_HOME"]) / "scans"
@@ -186,21 +183,7 @@ def test_resume_after_kill_minus_9_loses_and_duplicates_nothing(model_env, corpu
     process.wait()
     state = json.loads(files[0].read_text())
     assert not state["finished"], "the scan finished before it could be killed; make the feed larger"
-    scan(
-        str(feed),
-        "-o",
-        str(out),
-        "--model",
-        str(model_env),
-        "--batch-size",
-        "500",
-        "--checkpoint-every",
-        "2000",
-        "--workers",
-        "1",
-        "--no-evidence",
-        "--resume",
-    )
+    scan(*args, "--resume")
     rows = read_jsonl(out)
     rejects = read_jsonl(tmp_path / "out.jsonl.rejects.jsonl")
     numbers = [r["row"] for r in rows] + [r["row"] for r in rejects]

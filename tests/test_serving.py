@@ -78,6 +78,12 @@ class Service:
         assert response.status_code == 201, response.text
         return response.json()["key"]
 
+    def score_one(self, text: str, key: str) -> str:
+        """Score one post (stored, so a flagged one enters the queue) and return its id."""
+        response = self.client.post("/v1/score", json={"posts": [{"text": text}]}, headers=auth(key))
+        assert response.status_code == 200, response.text
+        return response.json()["results"][0]["id"]
+
     def close(self) -> None:
         self.client.__exit__(None, None, None)
 
@@ -171,9 +177,7 @@ def test_whole_review_loop_survives_a_restart(settings, linear_model, flagged_te
 
 def test_an_analyst_deciding_again_supersedes_their_decision(service, flagged_texts):
     ana = service.key("analyst", "ana")
-    post_id = service.client.post(
-        "/v1/score", json={"posts": [{"text": flagged_texts[1]}]}, headers=auth(ana)
-    ).json()["results"][0]["id"]
+    post_id = service.score_one(flagged_texts[1], ana)
     url = f"/v1/reviews/{post_id}/decisions"
     service.client.post(url, json={"label": "neutral"}, headers=auth(ana))
     service.client.post(url, json={"label": "partisan", "categories": ["sebar_konten"]}, headers=auth(ana))
@@ -295,9 +299,7 @@ def test_bad_input_gets_clear_4xx_and_stores_nothing(service, flagged_texts):
 
 def test_neutral_decisions_carry_their_lookalike_into_the_export(service, flagged_texts):
     ana, sup = service.key("analyst", "ana"), service.key("supervisor", "sri")
-    post_id = service.client.post(
-        "/v1/score", json={"posts": [{"text": flagged_texts[5]}]}, headers=auth(ana)
-    ).json()["results"][0]["id"]
+    post_id = service.score_one(flagged_texts[5], ana)
     url = f"/v1/reviews/{post_id}/decisions"
     bad = service.client.post(url, json={"label": "neutral", "lookalike": "gosip"}, headers=auth(ana))
     assert bad.status_code == 422 and "unknown lookalike" in bad.json()["detail"]
@@ -318,9 +320,7 @@ def test_neutral_decisions_carry_their_lookalike_into_the_export(service, flagge
 
 def test_decision_validation(service, flagged_texts):
     ana = service.key("analyst", "ana")
-    post_id = service.client.post(
-        "/v1/score", json={"posts": [{"text": flagged_texts[3]}]}, headers=auth(ana)
-    ).json()["results"][0]["id"]
+    post_id = service.score_one(flagged_texts[3], ana)
     url = f"/v1/reviews/{post_id}/decisions"
     assert service.client.post(url, json={"label": "partisan"}, headers=auth(ana)).status_code == 422
     unknown = service.client.post(url, json={"label": "partisan", "categories": ["hoaks"]}, headers=auth(ana))
@@ -358,9 +358,7 @@ def test_audit_log_records_decisions_exports_keys_and_model(service, flagged_tex
     from netra.serving.tables import AuditEntry
 
     ana, sup = service.key("analyst", "ana"), service.key("supervisor", "sri")
-    post_id = service.client.post(
-        "/v1/score", json={"posts": [{"text": flagged_texts[4]}]}, headers=auth(ana)
-    ).json()["results"][0]["id"]
+    post_id = service.score_one(flagged_texts[4], ana)
     service.client.post(f"/v1/reviews/{post_id}/decisions", json={"label": "neutral"}, headers=auth(ana))
     service.client.get("/v1/labels/export", headers=auth(sup))
     with service.app.state.netra.sessions() as session:

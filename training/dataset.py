@@ -8,11 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from netra.data.corpus import DEFAULT_CORPUS, CorpusError, corpus_hash, load_records
+from netra.data.neardup import dedup_key
 from netra.data.schema import CATEGORIES
-
-
-def dedup_key(text: str) -> str:
-    return " ".join(text.lower().split())
 
 
 def split_for_new_label(text: str) -> str:
@@ -60,14 +57,14 @@ def build_training_data(
         if key not in latest or str(row.get("decided_at", "")) >= str(latest[key].get("decided_at", "")):
             latest[key] = row
     overrides, skipped = [], []
+    skipped_keys: set[str] = set()
     for key, row in latest.items():
         categories = list(row.get("categories") or []) if row["label"] == "partisan" else []
         matches = by_key.get(key)
         if matches:
             if any(m["split"] == "test" for m in matches):
-                skipped.append(
-                    {"id": row.get("id"), "reason": "text is in the frozen test split", "key": key}
-                )
+                skipped.append({"id": row.get("id"), "reason": "text is in the frozen test split"})
+                skipped_keys.add(key)
                 continue
             for m in matches:
                 if m["label"] != row["label"] or (m.get("categories") or []) != categories:
@@ -98,14 +95,13 @@ def build_training_data(
                 "split": split_for_new_label(row["text"]),
             }
         )
-    skipped_new = sum(1 for k in skipped if k.pop("key") in new_keys)
     split = {s: [r for r in records if r["split"] == s] for s in ("train", "validation", "test")}
     return TrainingData(
         train=split["train"],
         validation=split["validation"],
         test=split["test"],
         data_hash=corpus_hash(records),
-        new_labels=len(new_keys & latest.keys()) - skipped_new,  # supplements are not new labels
+        new_labels=len((new_keys & latest.keys()) - skipped_keys),  # supplements are not new labels
         overrides=overrides,
         skipped=skipped,
     )
