@@ -162,16 +162,7 @@ class Classifier:
         )
         if mode not in ("flagged", "all", "none"):
             raise ValueError(f"evidence must be 'flagged', 'all', 'none' or a bool, got {evidence!r}")
-        live = [i for i, t in enumerate(texts) if t.strip()]
-        scores = np.zeros(len(texts))
-        features = None
-        categories = np.zeros((len(texts), len(CATEGORIES)))
-        if live:
-            tokens = [self.normalizer.tokens(texts[i]) for i in live]
-            partisan_logits, category_logits, features = self._logits(tokens, batch_size)
-            calibration = self.meta.get("calibration", {"method": "none"})
-            scores[live] = apply_calibration(partisan_logits, calibration)
-            categories[live] = scores[live, None] * sigmoid(category_logits)
+        live, scores, categories, features, _ = self._score(texts, batch_size)
         flagged = scores >= (self.threshold if threshold is None else threshold)
         explained: dict[int, list[Evidence]] = {}
         if mode != "none" and live:
@@ -182,6 +173,16 @@ class Classifier:
                 contributions = self._contributions(normalized, rows)
                 for k, norm, contrib in zip(wanted, normalized, contributions, strict=True):
                     explained[live[k]] = _spans(texts[live[k]], norm, contrib)
+        return self._predictions(texts, scores, categories, flagged, explained)
+
+    def _predictions(
+        self,
+        texts: list[str],
+        scores: np.ndarray,
+        categories: np.ndarray,
+        flagged: np.ndarray,
+        explained: dict[int, list[Evidence]],
+    ) -> list[Prediction]:
         version = self.version
         score_list = np.round(scores, 6).tolist()
         category_rows = np.round(categories, 6).tolist()
@@ -197,10 +198,47 @@ class Classifier:
             for i in range(len(texts))
         ]
 
+    def predict_with_screen(
+        self, texts: Sequence[str], batch_size: int = 256
+    ) -> tuple[list[Prediction], np.ndarray]:
+        """Predictions without evidence, and each post's cascade screen score (linear models only).
+
+        The screen score is log P(about an election) + log P(partisan), from the linear model's topic
+        screen and its raw partisan logit: a post is worth the transformer's time only if it is both.
+        A model trained before the screen existed gives log P(partisan) alone. Empty posts get -inf."""
+        if self.kind != "linear":
+            raise ValueError("the cascade screen is a linear model's: this model is a transformer")
+        texts = _check_texts(texts)
+        live, scores, categories, features, partisan_logits = self._score(texts, batch_size)
+        screen = np.full(len(texts), -np.inf)
+        if live:
+            topic = self.backend.screen_logits(features)
+            screen[live] = _log_sigmoid(partisan_logits) + (0.0 if topic is None else _log_sigmoid(topic))
+        return self._predictions(texts, scores, categories, scores >= self.threshold, {}), screen
+
+    def _score(self, texts: list[str], batch_size: int) -> tuple[list[int], np.ndarray, np.ndarray, Any, Any]:
+        """Indices of non-empty posts, calibrated scores, category probabilities, what evidence can reuse
+        (linear feature rows) and the raw partisan logits of the non-empty posts."""
+        live = [i for i, t in enumerate(texts) if t.strip()]
+        scores = np.zeros(len(texts))
+        features = partisan_logits = None
+        categories = np.zeros((len(texts), len(CATEGORIES)))
+        if live:
+            tokens = [self.normalizer.tokens(texts[i]) for i in live]
+            partisan_logits, category_logits, features = self._logits(tokens, batch_size)
+            calibration = self.meta.get("calibration", {"method": "none"})
+            scores[live] = apply_calibration(partisan_logits, calibration)
+            categories[live] = scores[live, None] * sigmoid(category_logits)
+        return live, scores, categories, features, partisan_logits
+
     def _contributions(self, normalized: list[NormalizedText], rows: Any) -> list[np.ndarray]:
         if self.kind == "linear":
             return [self.backend.token_contributions(n, rows[i]) for i, n in enumerate(normalized)]
         return self.backend.token_contributions(normalized)
+
+
+def _log_sigmoid(z: np.ndarray) -> np.ndarray:
+    return -np.logaddexp(0.0, -np.asarray(z, dtype=np.float64))
 
 
 def _check_texts(texts: Sequence[str]) -> list[str]:

@@ -30,12 +30,18 @@ class LinearModel:
         intercept: float,
         category_coef: np.ndarray,
         category_intercept: np.ndarray,
+        screen_coef: np.ndarray | None = None,
+        screen_intercept: float = 0.0,
     ) -> None:
         self.features = features
         self.coef = np.asarray(coef, dtype=np.float64)
         self.intercept = float(intercept)
         self.category_coef = np.asarray(category_coef, dtype=np.float64)
         self.category_intercept = np.asarray(category_intercept, dtype=np.float64)
+        # The election-topic screen (is the post about an election at all?); None in models trained
+        # before it existed.
+        self.screen_coef = None if screen_coef is None else np.asarray(screen_coef, dtype=np.float64)
+        self.screen_intercept = float(screen_intercept)
 
     # -- training -------------------------------------------------------------------------------
     @classmethod
@@ -49,9 +55,13 @@ class LinearModel:
         min_df: int = 2,
         class_weight: str | None = "balanced",
         seed: int = 13,
+        topic_targets: np.ndarray | None = None,
+        c_screen: float = 16.0,
     ) -> LinearModel:
         """`labels`: 1 for partisan. `category_targets`: (n, 8) 0/1; categories are learned on partisan posts,
-        so they are probabilities given that a post is partisan."""
+        so they are probabilities given that a post is partisan. `topic_targets`: 1 for a post about an
+        election (partisan or not), 0 for one that is not, -1 where unknown (left out); trains the
+        election-topic screen that the scan cascade uses next to the partisan logit."""
         from sklearn.linear_model import LogisticRegression
 
         features = TfidfFeatures.fit(normalized_texts, min_df=min_df)
@@ -72,8 +82,23 @@ class LinearModel:
             ).fit(x[mask], y)
             coefs.append(lr.coef_[0])
             intercepts.append(float(lr.intercept_[0]))
+        screen_coef, screen_intercept = None, 0.0
+        if topic_targets is not None:
+            known = np.asarray(topic_targets) >= 0
+            y = np.asarray(topic_targets)[known]
+            if len(y) and y.min() != y.max():
+                screen = LogisticRegression(
+                    C=c_screen, max_iter=5000, solver="liblinear", random_state=seed
+                ).fit(x[known], y)
+                screen_coef, screen_intercept = screen.coef_[0], float(screen.intercept_[0])
         return cls(
-            features, partisan.coef_[0], float(partisan.intercept_[0]), np.vstack(coefs), np.array(intercepts)
+            features,
+            partisan.coef_[0],
+            float(partisan.intercept_[0]),
+            np.vstack(coefs),
+            np.array(intercepts),
+            screen_coef,
+            screen_intercept,
         )
 
     # -- inference ------------------------------------------------------------------------------
@@ -83,6 +108,12 @@ class LinearModel:
         partisan = x @ self.coef + self.intercept
         categories = x @ self.category_coef.T + self.category_intercept
         return np.asarray(partisan).ravel(), np.asarray(categories), x
+
+    def screen_logits(self, x) -> np.ndarray | None:
+        """Election-topic logits of posts' feature rows (from `logits`), or None without a screen."""
+        if self.screen_coef is None:
+            return None
+        return np.asarray(x @ self.screen_coef + self.screen_intercept).ravel()
 
     def token_contributions(self, normalized: NormalizedText, row) -> np.ndarray:
         """Each token's share of the partisan logit (intercept excluded); `row` is the post's feature row.
@@ -104,17 +135,18 @@ class LinearModel:
 
     # -- persistence ----------------------------------------------------------------------------
     def save(self, folder: Path) -> None:
-        save_file(
-            {
-                "word_idf": self.features.word_idf,
-                "char_idf": self.features.char_idf,
-                "coef": self.coef,
-                "intercept": np.array([self.intercept]),
-                "category_coef": self.category_coef,
-                "category_intercept": self.category_intercept,
-            },
-            str(folder / WEIGHTS_FILE),
-        )
+        tensors = {
+            "word_idf": self.features.word_idf,
+            "char_idf": self.features.char_idf,
+            "coef": self.coef,
+            "intercept": np.array([self.intercept]),
+            "category_coef": self.category_coef,
+            "category_intercept": self.category_intercept,
+        }
+        if self.screen_coef is not None:
+            tensors["screen_coef"] = self.screen_coef
+            tensors["screen_intercept"] = np.array([self.screen_intercept])
+        save_file(tensors, str(folder / WEIGHTS_FILE))
         with (folder / VOCAB_FILE).open("w", encoding="utf-8") as handle:
             json.dump(
                 {"word": self.features.word_vocab, "char": self.features.char_vocab},
@@ -134,4 +166,6 @@ class LinearModel:
             float(tensors["intercept"][0]),
             tensors["category_coef"],
             tensors["category_intercept"],
+            tensors.get("screen_coef"),
+            float(tensors["screen_intercept"][0]) if "screen_intercept" in tensors else 0.0,
         )

@@ -1,11 +1,15 @@
 """A two-stage cascade for scans: the fast linear model clears posts it is sure about, the transformer
 scores the rest.
 
-The linear cut-off is chosen on the validation split so that the linear stage passes on at least
-`target_recall` (default 0.99) of the posts the transformer alone flags; `margin` (< 1 lowers the cut-off)
-trades speed for safety where the validation split has few flags. It is cached per linear version, recall
-and margin in the transformer's folder (`cascade.json`). Posts cleared by the linear stage keep the linear score,
-are not flagged, and are marked `stage: "linear"`; the others carry the transformer's result."""
+The linear stage ranks posts by its screen score, log P(about an election) + log P(partisan) (see
+`Classifier.predict_with_screen`): an everyday post that happens to say "nomor 2" is unlikely to be
+about an election at all, and a news report is unlikely to be partisan, so the product clears far more
+posts than the partisan score alone at the same recall. The cut-off is chosen on the validation split so
+that the linear stage passes on at least `target_recall` (default 0.99) of the posts the transformer
+alone flags; `margin` (< 1 lowers the cut-off's probability by that factor) trades speed for safety
+where the validation split has few flags. It is cached per linear version, recall and margin in the
+transformer's folder (`cascade.json`). Posts cleared by the linear stage keep the linear score, are not
+flagged, and are marked `stage: "linear"`; the others carry the transformer's result."""
 
 from __future__ import annotations
 
@@ -24,13 +28,13 @@ def choose_cutoff(
     target_recall: float,
     margin: float = 1.0,
 ) -> float:
-    """The highest linear score cut-off that keeps >= target_recall of the transformer's flags on these
-    posts, times `margin`."""
+    """The highest cut-off on these posts' screen scores (log-probabilities) that keeps >= target_recall
+    of the transformer's flags; `margin` scales the cut-off's probability (adds log(margin))."""
     kept = np.sort(np.asarray(linear_scores)[np.asarray(transformer_flags, dtype=bool)])
     if len(kept) == 0:
-        return 0.0  # nothing to learn from: send every post to the transformer
+        return -math.inf  # nothing to learn from: send every post to the transformer
     allowed_misses = math.floor((1.0 - target_recall) * len(kept) + 1e-9)
-    return float(kept[allowed_misses]) * margin
+    return float(kept[allowed_misses]) + math.log(margin)
 
 
 class Cascade:
@@ -56,7 +60,7 @@ class Cascade:
         folder = getattr(self.transformer, "folder", None)
         cache_path = folder / CASCADE_FILE if folder is not None else None
         cache = json.loads(cache_path.read_text()) if cache_path is not None and cache_path.exists() else {}
-        key = f"{self.linear.version}@{self.target_recall}" + (
+        key = f"screen:{self.linear.version}@{self.target_recall}" + (
             f"x{self.margin}" if self.margin != 1.0 else ""
         )
         if key in cache:
@@ -72,10 +76,11 @@ class Cascade:
 
     def calibrate(self, texts: list[str]) -> tuple[float, dict[str, Any]]:
         flags = np.array([p.flagged for p in self.transformer.predict(texts, evidence="none")])
-        scores = np.array([p.score for p in self.linear.predict(texts, evidence="none")])
+        scores = self.linear.predict_with_screen(texts)[1]
         cutoff = choose_cutoff(scores, flags, self.target_recall, self.margin)
         info = {
             "cutoff": cutoff,
+            "score": "log P(election) + log P(partisan)",
             "target_recall": self.target_recall,
             "margin": self.margin,
             "validation_posts": len(texts),
@@ -85,8 +90,8 @@ class Cascade:
         return cutoff, info
 
     def score(self, texts: list[str], threshold: float | None, evidence: bool) -> list[tuple]:
-        first = self.linear.predict(texts, evidence="none")
-        passed = [i for i, p in enumerate(first) if p.score >= self.cutoff]
+        first, screen = self.linear.predict_with_screen(texts)
+        passed = [i for i, s in enumerate(screen.tolist()) if s >= self.cutoff]
         out: list[tuple] = [(p.score, False, p.categories, [], "linear") for p in first]
         if passed:
             second = self.transformer.predict(

@@ -10,12 +10,55 @@ from netra.scan.cascade import Cascade, choose_cutoff
 
 
 def test_cutoff_keeps_the_target_share_of_transformer_flags():
-    scores = np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95])
+    scores = np.log([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95])
     flags = np.array([0, 1, 0, 1, 1, 1, 1, 1, 1, 1], dtype=bool)
-    assert choose_cutoff(scores, flags, 1.0) == 0.2
-    assert choose_cutoff(scores, flags, 0.85) == 0.4  # one of nine flags may be missed
-    assert choose_cutoff(scores, flags, 0.85, margin=0.5) == 0.2
-    assert choose_cutoff(scores, np.zeros(10, dtype=bool), 0.99) == 0.0
+    assert choose_cutoff(scores, flags, 1.0) == pytest.approx(np.log(0.2))
+    assert choose_cutoff(scores, flags, 0.85) == pytest.approx(np.log(0.4))  # one of nine may be missed
+    assert choose_cutoff(scores, flags, 0.85, margin=0.5) == pytest.approx(np.log(0.2))
+    assert choose_cutoff(scores, np.zeros(10, dtype=bool), 0.99) == -np.inf
+
+
+def test_screen_ranks_election_posts_above_everyday_posts(linear_model, corpus_rows):
+    rows = [r for r in corpus_rows if r["split"] == "validation" and r["origin"] == "written"]
+    predictions, screen = linear_model.predict_with_screen([r["text"] for r in rows] + ["", "  "])
+    assert linear_model.backend.screen_coef is not None
+    assert screen[-2:].tolist() == [-np.inf, -np.inf]
+    assert [p.score for p in predictions[:-2]] == [
+        p.score for p in linear_model.predict([r["text"] for r in rows], evidence="none")
+    ]
+    everyday = np.array([r["contest"] == "none" for r in rows])
+    partisan = np.array([r["label"] == "partisan" for r in rows])
+    election_neutral = ~everyday & ~partisan
+    screen = screen[:-2]
+    # Partisan posts first, then election talk that is not partisan, then everyday posts.
+    assert np.median(screen[partisan]) > np.median(screen[election_neutral]) > np.median(screen[everyday])
+    # The topic screen clears more everyday posts than the partisan score alone, at the same recall.
+    partisan_only = linear_model.raw_logits([r["text"] for r in rows])[0]
+    cleared = (screen[everyday] < choose_cutoff(screen, partisan, 0.99)).mean()
+    cleared_alone = (partisan_only[everyday] < choose_cutoff(partisan_only, partisan, 0.99)).mean()
+    assert cleared > cleared_alone
+
+
+def test_screen_survives_save_and_load_and_old_models_fall_back(linear_model, tmp_path):
+    texts = ["Ayo coblos nomor 2 besok di TPS!", "otw kantor, macet parah"]
+    folder = linear_model.save_pretrained(tmp_path / "copy")
+    reloaded = Classifier.from_pretrained(folder)
+    assert np.allclose(reloaded.predict_with_screen(texts)[1], linear_model.predict_with_screen(texts)[1])
+    reloaded.backend.screen_coef = None  # a linear model trained before the screen existed
+    logits = reloaded.raw_logits(texts)[0]
+    assert np.allclose(reloaded.predict_with_screen(texts)[1], -np.logaddexp(0, -logits))
+
+
+def test_topic_targets_leave_unknown_topics_out():
+    from netra.training.linear_trainer import topic_targets
+
+    rows = [
+        {"label": "partisan", "contest": None},
+        {"label": "neutral", "contest": "pilkada"},
+        {"label": "neutral", "contest": "none"},
+        {"label": "neutral"},  # an analyst's decision: topic unknown
+    ]
+    assert topic_targets(rows).tolist() == [1, 1, 0, -1]
 
 
 def test_cascade_never_drops_a_transformer_flag_beyond_the_configured_recall(
@@ -85,3 +128,5 @@ def test_cascade_needs_a_linear_first_stage(transformer_model_dir):
     transformer = Classifier.from_pretrained(transformer_model_dir)
     with pytest.raises(ValueError, match="must be a linear model"):
         Cascade(transformer, transformer, cutoff=0.5)
+    with pytest.raises(ValueError, match="linear model's"):
+        transformer.predict_with_screen(["Ayo coblos nomor 2"])

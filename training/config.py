@@ -33,6 +33,7 @@ class TrainConfig:
     # linear
     c_partisan: float = 4.0
     c_category: float = 4.0
+    c_screen: float = 16.0  # the election-topic screen the scan cascade uses
     min_df: int = 2
     class_weight: str = "balanced"  # balanced | none
     # transformer
@@ -66,7 +67,7 @@ class TrainConfig:
             problems.append(f"class_weight must be 'balanced' or 'none', got {self.class_weight!r}")
         if self.fp16 not in ("auto", "true", "false"):
             problems.append(f"fp16 must be auto, true or false, got {self.fp16!r}")
-        for key in ("c_partisan", "c_category", "learning_rate", "epochs"):
+        for key in ("c_partisan", "c_category", "c_screen", "learning_rate", "epochs"):
             if getattr(self, key) <= 0:
                 problems.append(f"{key} must be > 0, got {getattr(self, key)}")
         for key in (

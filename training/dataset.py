@@ -91,6 +91,7 @@ def build_training_data(
                 "label": row["label"],
                 "categories": categories,
                 "lookalike": row.get("lookalike"),
+                "contest": row.get("contest"),  # None where unknown (analysts' labels)
                 "origin": row.get("origin") or "analyst",
                 "split": split_for_new_label(row["text"]),
             }

@@ -18,6 +18,21 @@ def targets(rows: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
     return labels, cats
 
 
+def topic_targets(rows: list[dict[str, Any]]) -> np.ndarray:
+    """1: about an election (every partisan post; a neutral one with a `contest`), 0: a neutral post with
+    contest "none", -1: unknown (a neutral label without a `contest`, e.g. an analyst's decision)."""
+    out = []
+    for r in rows:
+        contest = r.get("contest")
+        if r["label"] == "partisan":
+            out.append(1)
+        elif contest is None:
+            out.append(-1)
+        else:
+            out.append(0 if contest == "none" else 1)
+    return np.array(out)
+
+
 def fit_linear(config: TrainConfig, train: list[dict[str, Any]], normalizer: Normalizer) -> LinearModel:
     labels, cats = targets(train)
     texts = [normalizer(r["text"]) for r in train]
@@ -30,4 +45,6 @@ def fit_linear(config: TrainConfig, train: list[dict[str, Any]], normalizer: Nor
         min_df=config.min_df,
         class_weight=None if config.class_weight == "none" else "balanced",
         seed=config.seed,
+        topic_targets=topic_targets(train),
+        c_screen=config.c_screen,
     )
