@@ -108,8 +108,14 @@ def render_model_card(meta: dict[str, Any]) -> str:
         "analyst; the model's output is a suggestion, the analyst's decision is what counts.",
         "- Ballot numbers and contestant names are masked by the normaliser, so the model cannot prefer a camp "
         "by its number or name; hashtags and nicknames are not masked.",
-        "",
     ]
+    if meta.get("kind") == "linear":
+        lines.append(
+            "- The linear model also carries an election-topic screen (is the post about an election at "
+            "all?). Only the scan cascade uses it, to decide which posts the transformer must see; it never "
+            "changes a score."
+        )
+    lines.append("")
     return "\n".join(lines)
 
 

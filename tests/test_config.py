@@ -12,6 +12,19 @@ def test_shipped_configs_load():
     assert config.max_length == 256
 
 
+def test_relative_data_paths_resolve_from_the_project_root(tmp_path, monkeypatch):
+    from netra.paths import PROJECT_ROOT
+
+    monkeypatch.chdir(tmp_path)  # run from elsewhere: `data/...` paths still point into the project
+    config = load_config(
+        PROJECT_ROOT / "training/configs/linear.yaml", ["corpus=data/corpus/netra-corpus-v1.jsonl"]
+    )
+    assert config.corpus == str(PROJECT_ROOT / "data/corpus/netra-corpus-v1.jsonl")
+    assert config.extra_labels == [str(PROJECT_ROOT / "data/corpus/everyday-supplement-v1.jsonl")]
+    with pytest.raises(ConfigError, match=r"file not found: data/nowhere\.jsonl"):
+        load_config(PROJECT_ROOT / "training/configs/linear.yaml", ["corpus=data/nowhere.jsonl"])
+
+
 def test_overrides_are_typed():
     config = load_config(
         "training/configs/indobert-base.yaml", ["max_steps=10", "base_model=/tmp/x", "class_weighting=false"]

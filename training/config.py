@@ -85,6 +85,7 @@ class TrainConfig:
             problems.append(f"warmup_ratio must be in [0, 1), got {self.warmup_ratio}")
         if self.max_steps == 0 or self.max_steps < -1:
             problems.append(f"max_steps must be -1 (use epochs) or >= 1, got {self.max_steps}")
+        self.corpus = _project_path(self.corpus)
         self.extra_labels = [_project_path(path) for path in self.extra_labels]
         for path in [self.corpus, *self.extra_labels]:
             if path and not Path(path).exists():
