@@ -77,6 +77,13 @@ def pick_posts(n: int, tokenizer) -> list[str]:
     return texts[:n]
 
 
+def written(split: str) -> list[dict]:
+    """The corpus's written (not augmented) posts of one split."""
+    from netra.data.corpus import load_records
+
+    return [r for r in load_records() if r["split"] == split and r["origin"] == "written"]
+
+
 def timed(fn, *args, **kwargs) -> float:
     started = time.perf_counter()
     fn(*args, **kwargs)
@@ -101,15 +108,12 @@ def latency_run(
     }
 
 
-def scan_feed(path: Path, n: int, political_share: float) -> list[str]:
+def scan_feed(path: Path, n: int, political_share: float) -> None:
     """A CSV feed of `n` rows drawn from the written test-split posts: `political_share` of them about
-    an election (partisan or not), the rest with no contest (everyday life, public services, policy).
-    Returns the distinct posts it drew from."""
+    an election (partisan or not), the rest with no contest (everyday life, public services, policy)."""
     import csv
 
-    from netra.data.corpus import load_records
-
-    rows = [r for r in load_records() if r["split"] == "test" and r["origin"] == "written"]
+    rows = written("test")
     political = [r["text"] for r in rows if r["contest"] != "none"]
     everyday = [r["text"] for r in rows if r["contest"] == "none"]
     rng = random.Random(5)
@@ -119,7 +123,6 @@ def scan_feed(path: Path, n: int, political_share: float) -> list[str]:
         for i in range(n):
             pool = political if rng.random() < political_share else everyday
             writer.writerow([f"r{i}", rng.choice(pool)])
-    return political + everyday
 
 
 def main() -> None:
@@ -264,9 +267,7 @@ def stand_in_flags_kept(cascade) -> dict:
     """On the test split: how many of the stand-in transformer's own flags the cascade keeps."""
     import numpy as np
 
-    from netra.data.corpus import load_records
-
-    test = [r["text"] for r in load_records() if r["split"] == "test" and r["origin"] == "written"]
+    test = [r["text"] for r in written("test")]
     alone = np.array([p.flagged for p in cascade.transformer.predict(test, evidence="none")])
     through = np.array([r[1] for r in cascade.score(test, threshold=None, evidence=False)])
     return {
@@ -281,10 +282,9 @@ def oracle_cutoff(linear) -> float:
     a bound on the cascade with this linear model."""
     import numpy as np
 
-    from netra.data.corpus import load_records
     from netra.scan.cascade import choose_cutoff
 
-    validation = [r for r in load_records() if r["split"] == "validation" and r["origin"] == "written"]
+    validation = written("validation")
     scores = linear.predict_with_screen([r["text"] for r in validation])[1]
     return choose_cutoff(scores, np.array([r["label"] == "partisan" for r in validation]), 0.99)
 
