@@ -11,6 +11,11 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
 
 
+def log_sigmoid(z: np.ndarray) -> np.ndarray:
+    """log(sigmoid(z)), without overflow for large |z|."""
+    return -np.logaddexp(0.0, -np.asarray(z, dtype=np.float64))
+
+
 def apply_calibration(logits: np.ndarray, calibration: dict[str, Any]) -> np.ndarray:
     method = calibration.get("method", "none")
     logits = np.asarray(logits, dtype=np.float64)

@@ -11,7 +11,7 @@ from typing import Any, Literal
 import numpy as np
 
 from netra.data.schema import CATEGORIES
-from netra.model.calibration import apply_calibration, sigmoid
+from netra.model.calibration import apply_calibration, log_sigmoid, sigmoid
 from netra.model.normalize import NormalizedText, Normalizer
 from netra.model.prediction import Evidence, Prediction
 
@@ -213,7 +213,7 @@ class Classifier:
         screen = np.full(len(texts), -np.inf)
         if live:
             topic = self.backend.screen_logits(features)
-            screen[live] = _log_sigmoid(partisan_logits) + (0.0 if topic is None else _log_sigmoid(topic))
+            screen[live] = log_sigmoid(partisan_logits) + (0.0 if topic is None else log_sigmoid(topic))
         return self._predictions(texts, scores, categories, scores >= self.threshold, {}), screen
 
     def _score(self, texts: list[str], batch_size: int) -> tuple[list[int], np.ndarray, np.ndarray, Any, Any]:
@@ -235,10 +235,6 @@ class Classifier:
         if self.kind == "linear":
             return [self.backend.token_contributions(n, rows[i]) for i, n in enumerate(normalized)]
         return self.backend.token_contributions(normalized)
-
-
-def _log_sigmoid(z: np.ndarray) -> np.ndarray:
-    return -np.logaddexp(0.0, -np.asarray(z, dtype=np.float64))
 
 
 def _check_texts(texts: Sequence[str]) -> list[str]:
