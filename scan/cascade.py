@@ -29,11 +29,18 @@ def choose_cutoff(
     margin: float = 1.0,
 ) -> float:
     """The highest cut-off on these posts' screen scores (log-probabilities) that keeps >= target_recall
-    of the transformer's flags; `margin` scales the cut-off's probability (adds log(margin))."""
+    of the transformer's flags on posts not seen here; `margin` scales the cut-off's probability (adds
+    log(margin)).
+
+    Split-conformal rank: a new flagged post scores below the (k+1)-th lowest of n flagged scores with
+    probability (k+1)/(n+1), so k is the largest with (k+1)/(n+1) <= 1 - target_recall. Taking the
+    (1 - target_recall) quantile of these posts instead would keep the target here but miss it, on
+    average, on new posts. With too few flags to promise the target (n + 1 < 1 / (1 - target_recall)),
+    every post goes to the transformer."""
     kept = np.sort(np.asarray(linear_scores)[np.asarray(transformer_flags, dtype=bool)])
-    if len(kept) == 0:
-        return -math.inf  # nothing to learn from: send every post to the transformer
-    allowed_misses = math.floor((1.0 - target_recall) * len(kept) + 1e-9)
+    allowed_misses = math.floor((1.0 - target_recall) * (len(kept) + 1) + 1e-9) - 1
+    if allowed_misses < 0:
+        return -math.inf
     return float(kept[allowed_misses]) + math.log(margin)
 
 

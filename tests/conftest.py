@@ -50,7 +50,7 @@ def transformer_model_dir(tmp_path_factory, tiny_bert_dir) -> Path:
         "training/configs/indobert-base.yaml",
         [
             f"base_model={tiny_bert_dir}",
-            "max_steps=30",
+            "max_steps=150",
             "batch_size=16",
             "max_length=128",
             "learning_rate=1e-3",

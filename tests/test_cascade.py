@@ -12,9 +12,12 @@ from netra.scan.cascade import Cascade, choose_cutoff
 def test_cutoff_keeps_the_target_share_of_transformer_flags():
     scores = np.log([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95])
     flags = np.array([0, 1, 0, 1, 1, 1, 1, 1, 1, 1], dtype=bool)
-    assert choose_cutoff(scores, flags, 1.0) == pytest.approx(np.log(0.2))
-    assert choose_cutoff(scores, flags, 0.85) == pytest.approx(np.log(0.4))  # one of nine may be missed
-    assert choose_cutoff(scores, flags, 0.85, margin=0.5) == pytest.approx(np.log(0.2))
+    # Eight flags: a new flag falls below the k-th lowest of them with probability k/9.
+    assert choose_cutoff(scores, flags, 0.75) == pytest.approx(np.log(0.4))  # misses 2/9 on average
+    assert choose_cutoff(scores, flags, 0.85) == pytest.approx(np.log(0.2))  # 2/9 would be too many
+    assert choose_cutoff(scores, flags, 0.75, margin=0.5) == pytest.approx(np.log(0.2))
+    assert choose_cutoff(scores, flags, 0.95) == -np.inf  # eight flags cannot promise 95%
+    assert choose_cutoff(scores, flags, 1.0) == -np.inf
     assert choose_cutoff(scores, np.zeros(10, dtype=bool), 0.99) == -np.inf
 
 

@@ -35,6 +35,11 @@ def build_local_bert(
     tokenizer.decoder = decoders.WordPiece()
     trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=special, min_frequency=1)
     tokenizer.train_from_iterator(list(texts), trainer=trainer)
+    # The trainer breaks frequency ties in a different order in every process: renumber the (same)
+    # vocabulary canonically so the same texts and seed always give the same checkpoint.
+    learned = [t for t in tokenizer.get_vocab() if t not in special]
+    vocab = {t: i for i, t in enumerate([*special, *sorted(learned)])}
+    tokenizer.model = models.WordPiece(vocab, unk_token="[UNK]")
     cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
     tokenizer.post_processor = processors.TemplateProcessing(
         single="[CLS] $A [SEP]",
