@@ -67,17 +67,26 @@ def test_topic_targets_leave_unknown_topics_out():
 def test_cascade_never_drops_a_transformer_flag_beyond_the_configured_recall(
     linear_model, transformer_model_dir, corpus_rows
 ):
+    from scipy.stats import binom
+
     transformer = Classifier.from_pretrained(transformer_model_dir)
     validation = [r["text"] for r in corpus_rows if r["split"] == "validation" and r["origin"] == "written"]
     test = [r["text"] for r in corpus_rows if r["split"] == "test" and r["origin"] == "written"]
     cascade = Cascade(linear_model, transformer, cutoff=0.0, target_recall=0.99)
     cascade.cutoff, info = cascade.calibrate(validation)
+    # Where it was calibrated, the cascade keeps >= 99% of the transformer's flags, exactly.
+    kept_validation = np.array([r[1] for r in cascade.score(validation, threshold=None, evidence=False)])
+    flags_validation = np.array([p.flagged for p in transformer.predict(validation, evidence="none")])
+    assert kept_validation[flags_validation].mean() >= 0.99
+    # On the unseen test split the promise is a miss rate of at most 1% on average: the misses must be
+    # what a 1% miss rate gives in 99 runs out of 100, not more.
     alone = np.array([p.flagged for p in transformer.predict(test, evidence="none")])
     results = cascade.score(test, threshold=None, evidence=False)
     through = np.array([r[1] for r in results])
     assert not (through & ~alone).any()  # the cascade flags only what the transformer flags
     assert alone.sum() > 0
-    assert through[alone].mean() >= 0.99
+    misses = int((alone & ~through).sum())
+    assert misses <= binom.ppf(0.99, int(alone.sum()), 0.01), f"{misses} of {alone.sum()} flags dropped"
     stages = {r[4] for r in results}
     assert stages <= {"linear", "transformer"}
     assert info["passed_to_transformer"] <= info["validation_posts"]
