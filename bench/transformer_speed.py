@@ -140,6 +140,11 @@ def main() -> None:
         "--parts", default="speed,latency,cascade", help="comma-separated: speed, latency, cascade"
     )
     parser.add_argument("--model-dir", help="reuse a model folder built (and exported) by an earlier run")
+    parser.add_argument(
+        "--cascade-recalls",
+        default="",
+        help="comma-separated lower target recalls to scan as well (the speed/recall trade-off)",
+    )
     args = parser.parse_args()
     parts = set(args.parts.split(","))
     import torch
@@ -178,7 +183,13 @@ def main() -> None:
         print(json.dumps(result["latency"]), file=sys.stderr)
     if "cascade" in parts:
         result["cascade_scan"] = measure_cascade(
-            folder, work, args.scan_rows, args.stand_in, args.stand_in_base, args.stand_in_steps
+            folder,
+            work,
+            args.scan_rows,
+            args.stand_in,
+            args.stand_in_base,
+            args.stand_in_steps,
+            tuple(float(r) for r in args.cascade_recalls.split(",") if r),
         )
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=2))
@@ -290,7 +301,13 @@ def oracle_cutoff(linear) -> float:
 
 
 def measure_cascade(
-    folder: Path, work: Path, rows: int, stand_in: str | None, stand_in_base: str | None, steps: int
+    folder: Path,
+    work: Path,
+    rows: int,
+    stand_in: str | None,
+    stand_in_base: str | None,
+    steps: int,
+    other_recalls: tuple[float, ...] = (),
 ) -> dict:
     from netra.model import Classifier
     from netra.scan.cascade import CASCADE_FILE, Cascade
@@ -324,13 +341,31 @@ def measure_cascade(
 
     alone, alone_summary = scan("alone")
     cascade, summary = scan("cascade", "--cascade", str(ROOT / "models/default"))
+    alone_scan = alone_summary["seconds_this_run"]
+    trade_off = []  # the same scan at lower recalls: what speed each point of recall costs
+    for recall in other_recalls:
+        at = Cascade(linear, small, target_recall=recall)  # adds its cut-off to the stand-in's cache
+        (folder / CASCADE_FILE).write_text((small.folder / CASCADE_FILE).read_text())
+        _, at_summary = scan(
+            f"cascade-{recall}", "--cascade", str(ROOT / "models/default"), "--cascade-recall", str(recall)
+        )
+        trade_off.append(
+            {
+                "target_recall": recall,
+                "cutoff": at.cutoff,
+                "passed_share": round(at_summary["stages"].get("transformer", 0) / rows, 3),
+                "cascade_scan_s": at_summary["seconds_this_run"],
+                "speedup_scan_only": round(alone_scan / at_summary["seconds_this_run"], 2),
+                "test_flags_kept_by_cascade": stand_in_flags_kept(at),
+            }
+        )
+        print(json.dumps(trade_off[-1]), file=sys.stderr)
     # The same scan with the cut-off a perfect transformer would give (a bound for this linear model).
     bound = oracle_cutoff(linear)
     (folder / CASCADE_FILE).write_text(
         json.dumps({key: {**info, "cutoff": bound} for key, info in calibration.items()}, indent=2)
     )
     _, oracle_summary = scan("oracle", "--cascade", str(ROOT / "models/default"))
-    alone_scan = alone_summary["seconds_this_run"]
     small_test = small.meta["metrics"]["test"]["partisan"]
     return {
         "rows": rows,
@@ -360,6 +395,7 @@ def measure_cascade(
             "cascade_scan_s": oracle_summary["seconds_this_run"],
             "speedup_scan_only": round(alone_scan / oracle_summary["seconds_this_run"], 2),
         },
+        "lower_recalls": trade_off,
     }
 
 

@@ -266,7 +266,9 @@ def scan(
     cascade_recall: Annotated[
         float,
         typer.Option(
-            min=0.5, max=1.0, help="share of the transformer's validation flags the pre-filter must keep"
+            min=0.5,
+            max=1.0,
+            help="share of the transformer's flags the pre-filter keeps on unseen posts, on average",
         ),
     ] = 0.99,
     checkpoint_every: Annotated[int, typer.Option(min=1, help="rows between checkpoints")] = 50_000,
