@@ -11,7 +11,8 @@ the partisan posts, the share of everyday posts (neutral, no election) and of el
 cut-off lets through, and the share of a feed with 10% election posts that reaches the transformer.
 Gold labels stand in for the transformer's flags, as a perfect transformer's would. Scores compared:
 the cascade's screen score, log P(election) + log P(partisan), and log P(partisan) alone; `--c-screen`
-adds screens of other strengths."""
+adds screens of other strengths; `--train-fractions` repeats the screen's measure on random subsets of
+the train split (a learning curve: would more labeled posts sharpen the first stage?)."""
 
 from __future__ import annotations
 
@@ -82,6 +83,9 @@ def main() -> None:
     parser.add_argument("--config", default=str(ROOT / "training/configs/linear.yaml"))
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--c-screen", type=float, action="append", help="screens to compare (repeatable)")
+    parser.add_argument(
+        "--train-fractions", default="", help="comma-separated, e.g. 0.4,0.6,0.8: a learning curve"
+    )
     parser.add_argument("--out", default=str(ROOT / "bench/out/cascade_first_stage.json"))
     args = parser.parse_args()
     config = load_config(args.config)
@@ -99,6 +103,18 @@ def main() -> None:
         "political_share_of_feed": POLITICAL_SHARE,
         "by_score": {name: pass_shares(s, partisan, everyday) for name, s in scores.items()},
     }
+    curve = []
+    for fraction in [float(f) for f in args.train_fractions.split(",") if f]:
+        rng = np.random.default_rng(config.seed)
+        keep = rng.random(len(rows)) < fraction
+        subset = [r for r, k in zip(rows, keep, strict=True) if k]
+        name = f"screen (c_screen={config.c_screen:g})"
+        score = out_of_fold_scores(config, subset, args.folds, [config.c_screen])[name]
+        curve.append(
+            {"fraction": fraction, "posts": len(subset)} | pass_shares(score, partisan[keep], everyday[keep])
+        )
+    if curve:
+        result["learning_curve"] = curve
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))
