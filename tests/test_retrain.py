@@ -237,3 +237,41 @@ def test_the_loop_with_a_small_transformer(
             "/v1/score", json={"posts": [{"text": "Ayo dukung Pak Darmo nomor 3"}]}, headers=auth(key)
         )
         assert response.json()["model_version"] == candidate
+
+
+def test_the_gate_scores_each_model_on_the_test_split_once(home, corpus_rows, monkeypatch, tmp_path):
+    """The gate's metrics and flips come from one pass of each model over the frozen test split, and the
+    metrics are those a plain `evaluate` gives."""
+    import shutil
+
+    from netra.model import Classifier
+    from netra.training.evaluation import evaluate
+    from netra.training.gate import compare
+
+    registry = Registry(home)
+    active = registry.active
+    twin = tmp_path / "twin"
+    shutil.copytree(registry.path(active), twin)
+    config = json.loads((twin / "config.json").read_text())
+    config["netra"]["version"] = f"{active}-twin"
+    (twin / "config.json").write_text(json.dumps(config))
+    candidate = registry.register(twin)
+    rows = [r for r in corpus_rows if r["split"] == "test" and r["origin"] == "written"]
+    texts = [r["text"] for r in rows]
+
+    expected = evaluate(Classifier.from_pretrained(registry.path(active)), rows)
+    calls: list[str] = []
+    predict = Classifier.predict
+
+    def counting(self, batch, *args, **kwargs):
+        if list(batch) == texts:
+            calls.append(self.version)
+        return predict(self, batch, *args, **kwargs)
+
+    monkeypatch.setattr(Classifier, "predict", counting)
+    comparison = compare(registry, candidate, active, rows)
+    assert sorted(calls) == sorted([active, candidate])
+    assert comparison["metrics"][active]["partisan"] == expected["partisan"]
+    assert comparison["metrics"][active]["categories"] == expected["categories"]
+    assert comparison["metrics"][candidate]["partisan"] == expected["partisan"]
+    assert comparison["flips"] == []

@@ -61,15 +61,22 @@ def evaluate(
     records: Sequence[dict[str, Any]],
     symmetry_variants: int = 3,
     plots_dir: Path | None = None,
+    predictions: Sequence[Any] | None = None,
 ) -> dict[str, Any]:
-    """Metrics on labeled records (`text`, `label`, optional `categories` and `lookalike`)."""
+    """Metrics on labeled records (`text`, `label`, optional `categories` and `lookalike`).
+
+    `predictions`: the classifier's predictions (without evidence) for these records, where the caller
+    already has them; otherwise they are computed here."""
     from sklearn.metrics import average_precision_score
 
     if not records:
         raise ValueError("no labeled records to evaluate on")
     texts = [r["text"] for r in records]
     labels = np.array([1 if r["label"] == "partisan" else 0 for r in records])
-    predictions = classifier.predict(texts, evidence="none")
+    if predictions is None:
+        predictions = classifier.predict(texts, evidence="none")
+    elif len(predictions) != len(records):
+        raise ValueError(f"{len(predictions)} predictions for {len(records)} records")
     scores = np.array([p.score for p in predictions])
     flagged = np.array([p.flagged for p in predictions])
     tp = int((flagged & (labels == 1)).sum())

@@ -48,9 +48,9 @@ def compare(registry: Registry, candidate: str, active: str, rows: list[dict[str
     from netra.model import Classifier
 
     models = {name: Classifier.from_pretrained(registry.path(name)) for name in (active, candidate)}
-    metrics = {name: evaluate(model, rows) for name, model in models.items()}
     texts = [r["text"] for r in rows]
     preds = {name: model.predict(texts, evidence="none") for name, model in models.items()}
+    metrics = {name: evaluate(model, rows, predictions=preds[name]) for name, model in models.items()}
     flips = [
         {
             "id": row["id"],
