@@ -27,6 +27,7 @@ COLUMNS = (
     "categories",
     "evidence",
     "model_version",
+    "stage",  # "model", or in a cascade "linear" (cleared by the pre-filter) / "transformer"
 )
 
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from netra.scan.runner import ScanError, ScanOptions
+from netra.scan.runner import ScanError, ScanOptions, build_cascade, score_texts
 
 NATIVE = ("csv", "tsv", "jsonl", "parquet")
 
@@ -55,29 +56,29 @@ class Prepare:
 
 
 class ModelScorer:
-    """A Ray actor: the model is loaded once per actor."""
+    """A Ray actor: the model (and the cascade's linear pre-filter, if any) is loaded once per actor."""
 
-    def __init__(self, model: str, threshold: float | None, evidence: bool) -> None:
+    def __init__(self, options: ScanOptions, model: str, cutoff: float | None) -> None:
         from netra.model import Classifier
 
         self.model = Classifier.from_pretrained(model)
-        self.threshold = threshold
-        self.evidence = evidence
+        self.cascade = build_cascade(options, self.model, cutoff)
+        self.threshold = options.threshold
+        self.evidence = options.evidence
 
     def __call__(self, batch):
-        predictions = self.model.predict(
-            batch["_text"].tolist(), evidence="flagged" if self.evidence else "none", threshold=self.threshold
+        results = score_texts(
+            self.model, self.cascade, batch["_text"].tolist(), self.threshold, self.evidence
         )
         return {
             "id": batch["_id"].tolist(),
             "feed": batch["_feed"].tolist(),
-            "score": [p.score for p in predictions],
-            "flagged": [p.flagged for p in predictions],
-            "categories": [json.dumps(p.categories) for p in predictions],
-            "evidence": [
-                json.dumps([e.__dict__ for e in p.evidence], ensure_ascii=False) for p in predictions
-            ],
-            "model_version": [p.model_version for p in predictions],
+            "score": [r[0] for r in results],
+            "flagged": [r[1] for r in results],
+            "categories": [json.dumps(r[2]) for r in results],
+            "evidence": [json.dumps(r[3], ensure_ascii=False) for r in results],
+            "stage": [r[4] for r in results],
+            "model_version": [self.model.version] * len(results),
         }
 
 
@@ -114,6 +115,18 @@ def _count_rows(folder: Path) -> int:
     return total
 
 
+def _stages(ray, folder: str, fmt: str) -> dict[str, int]:
+    """Rows per scoring stage ("model", or "linear"/"transformer" in a cascade), read back from the output
+    (counting while scoring would hold every result in Ray's object store)."""
+    if fmt == "parquet":
+        written = ray.data.read_parquet(folder, columns=["stage"])
+    elif fmt == "csv":
+        written = ray.data.read_csv(folder).select_columns(["stage"])
+    else:
+        written = ray.data.read_json(folder, lines=True).select_columns(["stage"])
+    return {row["stage"]: int(row["count()"]) for row in written.groupby("stage").count().take_all()}
+
+
 def run_ray_scan(options: ScanOptions) -> dict[str, Any]:
     import ray
 
@@ -122,6 +135,11 @@ def run_ray_scan(options: ScanOptions) -> dict[str, Any]:
 
     model = str(options.model or default_model_path())
     started = time.perf_counter()
+    cutoff = None
+    if options.cascade is not None:  # calibrated (or read from its cache) once, here, not in every actor
+        from netra.model import Classifier
+
+        cutoff = build_cascade(options, Classifier.from_pretrained(model)).cutoff
     ray.init(
         address=os.environ.get("RAY_ADDRESS") or None,
         ignore_reinit_error=True,
@@ -168,11 +186,7 @@ def run_ray_scan(options: ScanOptions) -> dict[str, Any]:
             ).write_json(str(rejects_out / Path(feed).stem))
             scored = prepared.filter(lambda row: row["_reason"] == "").map_batches(
                 ModelScorer,
-                fn_constructor_kwargs={
-                    "model": model,
-                    "threshold": options.threshold,
-                    "evidence": options.evidence,
-                },
+                fn_constructor_kwargs={"options": options, "model": model, "cutoff": cutoff},
                 batch_format="pandas",
                 batch_size=options.batch_size,
                 # Leave one CPU to the readers and writers, or a small machine deadlocks.
@@ -185,15 +199,20 @@ def run_ray_scan(options: ScanOptions) -> dict[str, Any]:
                 scored.write_csv(target)
             else:
                 scored.write_json(target)
+            scored_rows = _count_rows(Path(target))
             counts = {
-                "scored": _count_rows(Path(target)),
+                "scored": scored_rows,
                 "rejected": _count_rows(rejects_out / Path(feed).stem),
                 "read": prepared.count(),
+                "stages": _stages(ray, target, options.fmt) if scored_rows else {},
             }
             per_feed[str(feed)] = counts
     finally:
         ray.shutdown()
     read = sum(c["read"] for c in per_feed.values())
+    stages: Counter = Counter()
+    for counts in per_feed.values():
+        stages.update(counts["stages"])
     scored_total = sum(c["scored"] for c in per_feed.values())
     rejected = sum(c["rejected"] for c in per_feed.values())
     elapsed = time.perf_counter() - started
@@ -203,6 +222,7 @@ def run_ray_scan(options: ScanOptions) -> dict[str, Any]:
         "rows_scored": scored_total,
         "rows_rejected": rejected,
         "reconciled": read == scored_total + rejected,
+        "stages": dict(stages),
         "per_feed": per_feed,
         "output": str(out),
         "rejects": str(rejects_out),

@@ -49,7 +49,7 @@ class ScanOptions:
     home: Path | None = None
     evidence: bool = True
     cascade: Path | None = None  # a linear pre-filter model folder (see netra.scan.cascade)
-    cascade_recall: float = 0.99  # share of the transformer's validation flags the pre-filter keeps
+    cascade_recall: float = 0.99  # share of the transformer's flags the pre-filter keeps on unseen posts
 
     def identity(self, model_version: str) -> str:
         key = [
@@ -72,13 +72,37 @@ class ScanError(RuntimeError):
     pass
 
 
-def _score(texts: list[str], threshold: float | None, evidence: bool) -> list[tuple]:
-    if _CASCADE is not None:
-        return _CASCADE.score(texts, threshold, evidence)
-    predictions = _MODEL.predict(texts, evidence="flagged" if evidence else "none", threshold=threshold)
+def build_cascade(options: ScanOptions, model: Any, cutoff: float | None = None) -> Any:
+    """The scan's cascade (`options.cascade` names the linear pre-filter's folder) in front of `model`, or
+    None. `cutoff`: one already calibrated (else it is read from the cache or calibrated now)."""
+    if options.cascade is None:
+        return None
+    from netra.model import Classifier
+    from netra.scan.cascade import Cascade
+
+    try:
+        return Cascade(
+            Classifier.from_pretrained(options.cascade), model, cutoff, target_recall=options.cascade_recall
+        )
+    except ValueError as exc:
+        raise ScanError(f"--cascade {options.cascade}: {exc}") from exc
+
+
+def score_texts(
+    model: Any, cascade: Any, texts: list[str], threshold: float | None, evidence: bool
+) -> list[tuple]:
+    """(score, flagged, categories, evidence dicts, stage) per post: through the cascade where there is one,
+    else `model.predict` (stage "model"). Both scan engines score through this."""
+    if cascade is not None:
+        return cascade.score(texts, threshold, evidence)
+    predictions = model.predict(texts, evidence="flagged" if evidence else "none", threshold=threshold)
     return [
         (p.score, p.flagged, p.categories, [e.__dict__ for e in p.evidence], "model") for p in predictions
     ]
+
+
+def _score(texts: list[str], threshold: float | None, evidence: bool) -> list[tuple]:
+    return score_texts(_MODEL, _CASCADE, texts, threshold, evidence)
 
 
 class Scorer:
@@ -148,13 +172,7 @@ def run_scan(
             raise ScanError(f"feed not found: {feed}")
     model = Classifier.from_pretrained(options.model or default_model_path())
     _MODEL = model
-    _CASCADE = None
-    if options.cascade is not None:
-        from netra.scan.cascade import Cascade
-
-        _CASCADE = Cascade(
-            Classifier.from_pretrained(options.cascade), model, target_recall=options.cascade_recall
-        )
+    _CASCADE = build_cascade(options, model)
     scan_id = options.identity(model.version)
     checkpoint_file = _checkpoint_path(home, scan_id)
     state: dict[str, Any] | None = None
@@ -248,6 +266,7 @@ def run_scan(
                     "categories": categories,
                     "evidence": evidence,
                     "model_version": model.version,
+                    "stage": stage,
                 }
                 aggregates.add_scored(feed_name, record, text)
                 aggregates.stage_counts[stage] += 1

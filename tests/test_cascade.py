@@ -97,6 +97,7 @@ def test_cascade_scan_reports_its_stages(
 ):
     import json
     import shutil
+    from collections import Counter
 
     from typer.testing import CliRunner
 
@@ -134,6 +135,45 @@ def test_cascade_scan_reports_its_stages(
     )
     assert (model / "cascade.json").exists()
     assert "Tahap penilaian" in (tmp_path / "r.html").read_text()
+    local = {r["id"]: r for r in map(json.loads, out.read_text().splitlines())}
+    assert Counter(r["stage"] for r in local.values()) == summary["stages"]
+    assert not any(r["flagged"] for r in local.values() if r["stage"] == "linear")
+
+    # The Ray engine runs the same cascade (its cut-off from the same cache) and scores every row alike.
+    pytest.importorskip("ray")
+    ray_out = tmp_path / "ray-out"
+    args = ["scan", str(feed), "-o", str(ray_out), "--engine", "ray", "--model", str(model)]
+    result = CliRunner().invoke(app, [*args, "--cascade", str(linear_model_dir), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    ray_summary = json.loads((ray_out / "_summary.json").read_text())
+    assert ray_summary["stages"] == summary["stages"]
+    ray_rows = [
+        json.loads(line)
+        for part in (ray_out / "feed").glob("*.json")
+        for line in part.read_text().splitlines()
+    ]
+    assert {r["id"]: (r["stage"], r["flagged"]) for r in ray_rows} == {
+        i: (r["stage"], r["flagged"]) for i, r in local.items()
+    }
+
+
+def test_a_cascade_whose_first_stage_is_not_linear_is_refused_with_a_clear_error(
+    transformer_model_dir, corpus_rows, tmp_path, monkeypatch
+):
+    from typer.testing import CliRunner
+
+    from netra.cli import app
+    from tests.test_scan import write_feed
+
+    monkeypatch.setenv("NETRA_HOME", str(tmp_path / "home"))
+    feed = tmp_path / "feed.csv"
+    write_feed(feed, corpus_rows, 20)
+    model = str(transformer_model_dir)
+    args = ["scan", str(feed), "-o", str(tmp_path / "o.jsonl"), "--model", model, "--cascade", model]
+    result = CliRunner().invoke(app, [*args, "--workers", "1"])
+    assert result.exit_code == 2
+    assert "--cascade" in result.output and "must be a linear model" in result.output
+    assert not (tmp_path / "o.jsonl").exists()
 
 
 def test_cascade_needs_a_linear_first_stage(transformer_model_dir):
