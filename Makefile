@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEFAULT_MODEL := models/default
 MODEL_SOURCES := $(wildcard model/*.py training/*.py data/*.py) training/configs/linear.yaml $(wildcard data/corpus/*.jsonl)
+WEB_TEST_DEPS := tests/web/node_modules/.installed
 
 .PHONY: setup run test test-all lint bench clean
 
@@ -21,13 +22,19 @@ $(VENV)/.installed: pyproject.toml
 $(DEFAULT_MODEL)/config.json: $(VENV)/.installed $(MODEL_SOURCES)
 	$(BIN)/netra train --config training/configs/linear.yaml --output $(DEFAULT_MODEL)
 
+# jsdom, for the test that drives the analysts' web page (tests/test_web_page.py skips it without npm).
+$(WEB_TEST_DEPS): tests/web/package.json tests/web/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix tests/web --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the web page test that needs jsdom will be skipped"; fi
+
 run: setup
 	$(BIN)/netra serve
 
-test: setup
+test: setup $(WEB_TEST_DEPS)
 	$(BIN)/python -m pytest -q
 
-test-all: setup
+test-all: setup $(WEB_TEST_DEPS)
 	$(BIN)/python -m pytest -q -m "slow or not slow"
 
 lint: setup
@@ -38,4 +45,4 @@ bench: setup
 	$(BIN)/python bench/linear_throughput.py
 
 clean:
-	rm -rf $(VENV) $(DEFAULT_MODEL)
+	rm -rf $(VENV) $(DEFAULT_MODEL) tests/web/node_modules
