@@ -20,7 +20,10 @@ def test_relative_data_paths_resolve_from_the_project_root(tmp_path, monkeypatch
         PROJECT_ROOT / "training/configs/linear.yaml", ["corpus=data/corpus/netra-corpus-v1.jsonl"]
     )
     assert config.corpus == str(PROJECT_ROOT / "data/corpus/netra-corpus-v1.jsonl")
-    assert config.extra_labels == [str(PROJECT_ROOT / "data/corpus/everyday-supplement-v1.jsonl")]
+    assert config.extra_labels == [
+        str(PROJECT_ROOT / "data/corpus/everyday-supplement-v1.jsonl"),
+        str(PROJECT_ROOT / "data/corpus/contest-supplement-v1.jsonl"),
+    ]
     with pytest.raises(ConfigError, match=r"file not found: data/nowhere\.jsonl"):
         load_config(PROJECT_ROOT / "training/configs/linear.yaml", ["corpus=data/nowhere.jsonl"])
 

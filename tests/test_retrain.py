@@ -155,7 +155,9 @@ def test_a_crashed_retrain_leaves_the_registry_untouched(home, corpus_rows, tmp_
     with TestClient(create_app(settings)) as client:
         admin = client.app.state.netra.bootstrap_key
         started = client.post(
-            "/v1/admin/retrain", json={"overrides": [f"corpus={one_class}"]}, headers=auth(admin)
+            "/v1/admin/retrain",
+            json={"overrides": [f"corpus={one_class}", "extra_labels=[]"]},  # no supplement's partisan posts
+            headers=auth(admin),
         )
         job = wait_for(client, started.json()["id"], admin)
         assert job["status"] == "failed" and job["error"]
