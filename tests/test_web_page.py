@@ -1,5 +1,6 @@
 """The analysts' web page's own JavaScript, run in Node: evidence is highlighted at the characters the
-model found, in posts full of emoji as real posts are."""
+model found, in posts full of emoji as real posts are; and the whole page, in jsdom against a live server,
+does what an analyst does with it (score posts, work the review queue, record a decision)."""
 
 from __future__ import annotations
 
