@@ -20,6 +20,16 @@ END = "// -- end of helpers --"
 EMOJI = re.compile("[\U0001f300-\U0001faff]")
 
 
+def shown_spans(evidence: list[dict]) -> list[dict]:
+    """The spans the page marks, in text order: an evidence span overlapping an earlier one is skipped."""
+    spans, cursor = [], 0
+    for e in sorted(evidence, key=lambda e: e["start"]):
+        if e["start"] >= cursor:
+            spans.append(e)
+            cursor = e["end"]
+    return spans
+
+
 def run_page_helpers(call: str) -> str:
     node = shutil.which("node")
     if node is None:
@@ -45,11 +55,7 @@ def test_evidence_is_highlighted_at_the_characters_the_model_found(linear_model,
     assert evidence
     out = run_page_helpers(f"highlight({json.dumps(text)}, {json.dumps(evidence)})")
     marked = re.findall(r"<mark title='bobot -?[0-9.]+'>(.*?)</mark>", out)
-    spans, cursor = [], 0
-    for e in sorted(evidence, key=lambda e: e["start"]):
-        if e["start"] >= cursor:  # overlapping spans are shown once
-            spans.append(e)
-            cursor = e["end"]
+    spans = shown_spans(evidence)
     assert marked == [
         html.escape(text[e["start"] : e["end"]], quote=True).replace("&#x27;", "&#39;") for e in spans
     ]
@@ -120,11 +126,7 @@ def test_an_analyst_scores_posts_and_decides_one_on_the_page(live_server, linear
     first, second = page["scored"]
     assert first["verdict"].startswith("Ditandai") and second["verdict"].startswith("Tidak ditandai")
     assert first["text"] == flagged[0] and second["text"] == everyday
-    shown, cursor = [], 0
-    for e in sorted(flagged[1].evidence, key=lambda e: e.start):
-        if e.start >= cursor:
-            shown.append(e.text)
-            cursor = e.end
+    shown = [e["text"] for e in shown_spans([e.__dict__ for e in flagged[1].evidence])]
     assert first["marked"] == shown and shown
 
     item = page["queue_item"]
